@@ -1,0 +1,305 @@
+package participant
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// CallOption changes one call; pass it after the input, e.g.
+// client.SendMessage(ctx, in, participant.MaxAttempts(1)).
+type CallOption func(*callConfig)
+
+type callConfig struct {
+	maxAttempts    int
+	attemptTimeout time.Duration
+}
+
+// MaxAttempts overrides the client's WithMaxAttempts for one call. 1 disables
+// retries; values below 1 are treated as 1.
+func MaxAttempts(n int) CallOption {
+	return func(c *callConfig) { c.maxAttempts = max(n, 1) }
+}
+
+// AttemptTimeout overrides the client's WithAttemptTimeout for one call.
+// Values of 0 or less keep the client's.
+func AttemptTimeout(d time.Duration) CallOption {
+	return func(c *callConfig) {
+		if d > 0 {
+			c.attemptTimeout = d
+		}
+	}
+}
+
+// OperationError is returned when a call fails after it was sent: it says how
+// many attempts were made and wraps the last attempt's error, so errors.As
+// still finds a *ThrottlingException or any other typed error inside it.
+type OperationError struct {
+	// Operation is the operation's name, e.g. "SendMessage".
+	Operation string
+	// Attempts is how many attempts were made.
+	Attempts int
+	// Err is the error of the last attempt.
+	Err error
+}
+
+// Error says which operation failed, after how many attempts, and why.
+func (e *OperationError) Error() string {
+	s := "participant: " + e.Operation + " failed after " + strconv.Itoa(e.Attempts) + " attempt"
+	if e.Attempts != 1 {
+		s += "s"
+	}
+	return s + ": " + e.Err.Error()
+}
+
+// Unwrap returns the last attempt's error.
+func (e *OperationError) Unwrap() error { return e.Err }
+
+// ErrRetryBudgetExhausted is wrapped in the error of a call that was not
+// retried because the client's retry budget was empty (see WithRetryBudget).
+var ErrRetryBudgetExhausted = errors.New("retry budget exhausted: the service has been failing; not retrying")
+
+// retryKind classifies a failed attempt.
+type retryKind int
+
+const (
+	noRetry       retryKind = iota
+	retryFault              // 5xx or a network error
+	retryThrottle           // 429 or ThrottlingException
+	retryTimeout            // the attempt's own timeout expired
+)
+
+// classify decides whether a failed attempt may be retried. parent is the
+// caller's context: once it is done, nothing is retried.
+func classify(parent context.Context, err error) retryKind {
+	if parent.Err() != nil {
+		return noRetry
+	}
+	var apiErr APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.(type) {
+		case *ThrottlingException:
+			return retryThrottle
+		case *InternalServerException:
+			return retryFault
+		}
+		switch apiErr.HTTPStatusCode() {
+		case http.StatusTooManyRequests:
+			return retryThrottle
+		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return retryFault
+		}
+		return noRetry
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return retryTimeout // the attempt's timeout, since parent is not done
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, ErrResponseTooLarge) {
+		return noRetry
+	}
+	// A certificate problem will not go away by trying again.
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
+		return noRetry
+	}
+	var netErr net.Error
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.EPIPE) || errors.As(err, &netErr) {
+		if netErr != nil && netErr.Timeout() {
+			return retryTimeout
+		}
+		return retryFault
+	}
+	return noRetry
+}
+
+// backoff computes the wait before a retry: exponential with full jitter.
+type backoff struct {
+	faultBase, throttleBase, max time.Duration
+}
+
+var defaultBackoff = backoff{faultBase: 100 * time.Millisecond, throttleBase: 500 * time.Millisecond, max: 20 * time.Second}
+
+func (b backoff) check() error {
+	if b.faultBase <= 0 || b.throttleBase <= 0 || b.max <= 0 {
+		return errors.New("participant: WithBackoff needs positive durations")
+	}
+	return nil
+}
+
+// delay returns how long to wait before attempt number next (2 for the first
+// retry). A Retry-After hint from the service wins, clamped to the cap: a
+// long hint makes the client wait the cap, never give up.
+func (b backoff) delay(next int, kind retryKind, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return min(retryAfter, b.max)
+	}
+	base := b.faultBase
+	if kind == retryThrottle {
+		base = b.throttleBase
+	}
+	ceil := b.max
+	if shift := next - 2; shift < 32 && base<<shift > 0 && base<<shift < b.max {
+		ceil = base << shift
+	}
+	return rand.N(ceil + 1)
+}
+
+// sleep waits for d or until ctx is done, whichever comes first.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Costs of the retry budget, as in the AWS SDKs' standard retry mode.
+const (
+	retryCost        = 5
+	retryTimeoutCost = 10
+	successRefill    = 1
+)
+
+// retryBudget is a token bucket shared by a client's calls. Retries take
+// tokens; successes put them back. While the service is healthy no call
+// retries, the bucket stays full and the hot path is one atomic load, so
+// heavy concurrency alone can never starve it.
+type retryBudget struct {
+	capacity int64
+	tokens   atomic.Int64
+}
+
+func newRetryBudget(capacity int) *retryBudget {
+	b := &retryBudget{capacity: int64(capacity)}
+	b.tokens.Store(int64(capacity))
+	return b
+}
+
+// take removes cost tokens if there are that many.
+func (b *retryBudget) take(cost int64) bool {
+	for {
+		n := b.tokens.Load()
+		if n < cost {
+			return false
+		}
+		if b.tokens.CompareAndSwap(n, n-cost) {
+			return true
+		}
+	}
+}
+
+// give puts n tokens back, up to the capacity.
+func (b *retryBudget) give(n int64) {
+	for {
+		cur := b.tokens.Load()
+		if cur >= b.capacity {
+			return
+		}
+		if b.tokens.CompareAndSwap(cur, min(cur+n, b.capacity)) {
+			return
+		}
+	}
+}
+
+// RetryBudgetAvailable returns the tokens left in the client's retry budget, or -1 when
+// the budget is disabled. It is meant for metrics and tests.
+func (c *Client) RetryBudgetAvailable() int {
+	if c.budget == nil {
+		return -1
+	}
+	return int(c.budget.tokens.Load())
+}
+
+// attemptResult is what an attempt learnt of the answer, for logging: the
+// HTTP status and request ID, zero when there was no answer.
+type attemptResult struct {
+	status    int
+	requestID string
+}
+
+// attemptFunc runs one attempt with its own context.
+type attemptFunc func(ctx context.Context) (attemptResult, error)
+
+// invoke runs attempt until it succeeds, fails for good, or runs out of
+// attempts or budget. It returns the number of attempts made and, on failure,
+// an *OperationError wrapping the last error.
+func (c *Client) invoke(ctx context.Context, op string, opts []CallOption, attempt attemptFunc) (int, error) {
+	cc := callConfig{maxAttempts: c.maxAttempts, attemptTimeout: c.attemptTimeout}
+	for _, o := range opts {
+		o(&cc)
+	}
+	var spent int64 // budget tokens this call took, returned on success
+	for n := 1; ; n++ {
+		actx, cancel := context.WithTimeout(ctx, cc.attemptTimeout)
+		res, err := attempt(actx)
+		cancel()
+		if err == nil {
+			if c.budget != nil {
+				if spent > 0 {
+					c.budget.give(spent)
+				} else {
+					c.budget.give(successRefill)
+				}
+			}
+			c.logAttempt(ctx, op, n, res, nil, 0)
+			return n, nil
+		}
+		kind := classify(ctx, err)
+		if kind == noRetry || n >= cc.maxAttempts {
+			c.logAttempt(ctx, op, n, res, err, 0)
+			return n, wrapOperationError(ctx, op, n, err)
+		}
+		if c.budget != nil {
+			cost := int64(retryCost)
+			if kind == retryTimeout {
+				cost = retryTimeoutCost
+			}
+			if !c.budget.take(cost) {
+				c.logAttempt(ctx, op, n, res, err, 0)
+				return n, &OperationError{Operation: op, Attempts: n, Err: fmt.Errorf("%w; last error: %w", ErrRetryBudgetExhausted, err)}
+			}
+			spent += cost
+		}
+		var retryAfter time.Duration
+		var apiErr APIError
+		if errors.As(err, &apiErr) {
+			if ra, ok := apiErr.(interface{ RetryAfter() time.Duration }); ok {
+				retryAfter = ra.RetryAfter()
+			}
+		}
+		wait := c.backoff.delay(n+1, kind, retryAfter)
+		c.logAttempt(ctx, op, n, res, err, wait)
+		if serr := sleep(ctx, wait); serr != nil {
+			return n, &OperationError{Operation: op, Attempts: n, Err: fmt.Errorf("waiting to retry: %w (last error: %w)", serr, err)}
+		}
+	}
+}
+
+// wrapOperationError wraps the last error; when the caller's context ended
+// the call, its error is wrapped too so errors.Is(err, context.Canceled) holds.
+func wrapOperationError(ctx context.Context, op string, n int, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w: %w", cerr, err)
+	}
+	return &OperationError{Operation: op, Attempts: n, Err: err}
+}
