@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test of the project: the Go tests (race detector on), then the
+# contract's lint, the TypeScript client's checks and the cross-language tests.
+# Needs only Go and node/npm; it installs the node packages itself (npm ci).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== go test -race ./..."
+go test -race -count=1 ./...
+
+echo "== TypeScript client: npm ci && npm test (lint, types, cross-language tests)"
+(
+	cd clients/typescript
+	npm ci --no-audit --no-fund --loglevel=error
+	npm test
+)
