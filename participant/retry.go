@@ -49,6 +49,10 @@ type OperationError struct {
 	Operation string
 	// Attempts is how many attempts were made.
 	Attempts int
+	// ClientToken is the idempotency token every attempt sent. The message
+	// may or may not have been delivered: resend with this token and the
+	// service delivers it at most once.
+	ClientToken string
 	// Err is the error of the last attempt.
 	Err error
 }

@@ -178,6 +178,10 @@ func (c *Client) SendMessage(ctx context.Context, in SendMessageInput, opts ...C
 		return res, nil
 	})
 	if err != nil {
+		var opErr *OperationError
+		if errors.As(err, &opErr) {
+			opErr.ClientToken = token
+		}
 		return nil, err
 	}
 	out.Attempts = attempts
