@@ -1,8 +1,8 @@
 package participant
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -35,14 +35,17 @@ const (
 // share it: a Client is safe for concurrent use by many goroutines, and it
 // keeps a pool of connections that is reused across calls.
 type Client struct {
-	api              *participantapi.Client // the generated transport
-	endpoint         string
-	maxAttempts      int
-	attemptTimeout   time.Duration
-	maxResponseBytes int64
-	backoff          backoff
-	budget           *retryBudget // nil when disabled
-	logger           *slog.Logger // nil when not logging
+	httpClient *http.Client
+	endpoint   string
+	// sendMessageTemplate is the request the generated builder makes for
+	// SendMessage; every call sends a clone of it.
+	sendMessageTemplate *http.Request
+	maxAttempts         int
+	attemptTimeout      time.Duration
+	maxResponseBytes    int64
+	backoff             backoff
+	budget              *retryBudget // nil when disabled
+	logger              *slog.Logger // nil when not logging
 }
 
 // Option configures a Client; pass options to New.
@@ -161,20 +164,21 @@ func New(opts ...Option) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Transport: NewTransport()}
 	}
-	api, err := participantapi.NewClient(endpoint,
-		participantapi.WithHTTPClient(hc),
-		participantapi.WithRequestEditorFn(setUserAgent))
+	tmpl, err := participantapi.NewSendMessageRequestWithBody(endpoint,
+		&participantapi.SendMessageParams{XAmzBearer: "template"}, "application/json", nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("participant: building the SendMessage request for %s: %w", endpoint, err)
 	}
+	tmpl.Header["User-Agent"] = []string{userAgent}
 	c := &Client{
-		api:              api,
-		endpoint:         endpoint,
-		maxAttempts:      cfg.maxAttempts,
-		attemptTimeout:   cfg.attemptTimeout,
-		maxResponseBytes: cfg.maxResponseBytes,
-		backoff:          cfg.backoff,
-		logger:           cfg.logger,
+		httpClient:          hc,
+		sendMessageTemplate: tmpl,
+		endpoint:            endpoint,
+		maxAttempts:         cfg.maxAttempts,
+		attemptTimeout:      cfg.attemptTimeout,
+		maxResponseBytes:    cfg.maxResponseBytes,
+		backoff:             cfg.backoff,
+		logger:              cfg.logger,
 	}
 	if cfg.retryBudget > 0 {
 		c.budget = newRetryBudget(cfg.retryBudget)
@@ -185,7 +189,7 @@ func New(opts ...Option) (*Client, error) {
 // Endpoint returns the base URL the client sends to.
 func (c *Client) Endpoint() string { return c.endpoint }
 
-var userAgent = []string{"connectparticipant-go/" + Version + " " + runtime.Version()}
+var userAgent = "connectparticipant-go/" + Version + " " + runtime.Version()
 
 // NewTransport returns the transport a Client uses by default, tuned for a
 // chat backend that sends from many goroutines: a pool of up to 256 idle
@@ -206,9 +210,4 @@ func NewTransport() *http.Transport {
 		ResponseHeaderTimeout: 15 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
-}
-
-func setUserAgent(_ context.Context, req *http.Request) error {
-	req.Header["User-Agent"] = userAgent
-	return nil
 }

@@ -241,22 +241,22 @@ type attemptResult struct {
 	requestID string
 }
 
-// attemptFunc runs one attempt with its own context.
-type attemptFunc func(ctx context.Context) (attemptResult, error)
+// attempter runs one attempt of a call with the attempt's own context.
+type attempter interface {
+	attempt(ctx context.Context) (attemptResult, error)
+}
 
 // invoke runs attempt until it succeeds, fails for good, or runs out of
 // attempts or budget. It returns the number of attempts made and, on failure,
 // an *OperationError wrapping the last error.
-func (c *Client) invoke(ctx context.Context, op string, opts []CallOption, attempt attemptFunc) (int, error) {
+func (c *Client) invoke(ctx context.Context, op string, opts []CallOption, call attempter) (int, error) {
 	cc := callConfig{maxAttempts: c.maxAttempts, attemptTimeout: c.attemptTimeout}
 	for _, o := range opts {
 		o(&cc)
 	}
 	var spent int64 // budget tokens this call took, returned on success
 	for n := 1; ; n++ {
-		actx, cancel := context.WithTimeout(ctx, cc.attemptTimeout)
-		res, err := attempt(actx)
-		cancel()
+		res, err := c.attemptWithTimeout(ctx, call, cc.attemptTimeout)
 		if err == nil {
 			if c.budget != nil {
 				if spent > 0 {
@@ -297,6 +297,18 @@ func (c *Client) invoke(ctx context.Context, op string, opts []CallOption, attem
 			return n, &OperationError{Operation: op, Attempts: n, Err: fmt.Errorf("waiting to retry: %w (last error: %w)", serr, err)}
 		}
 	}
+}
+
+// attemptWithTimeout runs one attempt bounded by timeout. When the caller's
+// deadline comes sooner anyway, the caller's context is used as it is, which
+// saves a timer per attempt.
+func (c *Client) attemptWithTimeout(ctx context.Context, call attempter, timeout time.Duration) (attemptResult, error) {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= timeout {
+		return call.attempt(ctx)
+	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return call.attempt(actx)
 }
 
 // wrapOperationError wraps the last error; when the caller's context ended

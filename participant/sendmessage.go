@@ -1,20 +1,16 @@
 package participant
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/chatwire/connectparticipant/gen/participantapi"
 )
 
 // SendMessageInput is one message to send. ConnectionToken, ContentType and
@@ -132,6 +128,7 @@ func (c *Client) SendMessage(ctx context.Context, in SendMessageInput, opts ...C
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
+	call := &sendMessageCall{c: c, bearer: in.ConnectionToken}
 	token := in.ClientToken
 	if token == "" {
 		u, err := uuid.NewRandom()
@@ -140,43 +137,10 @@ func (c *Client) SendMessage(ctx context.Context, in SendMessageInput, opts ...C
 		}
 		token = u.String()
 	}
-	body, err := json.Marshal(participantapi.SendMessageRequest{
-		ContentType: in.ContentType,
-		Content:     in.Content,
-		ClientToken: &token,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("participant: SendMessage: encoding the request: %w", err)
-	}
-	params := participantapi.SendMessageParams{XAmzBearer: in.ConnectionToken}
+	call.out.ClientToken = token
+	call.body = encodeSendMessageBody(token, in.Content, in.ContentType)
 
-	out := &SendMessageOutput{ClientToken: token}
-	attempts, err := c.invoke(ctx, "SendMessage", opts, func(ctx context.Context) (attemptResult, error) {
-		resp, err := c.api.SendMessageWithBody(ctx, &params, "application/json", bytes.NewReader(body))
-		if err != nil {
-			return attemptResult{}, err
-		}
-		res := attemptResult{status: resp.StatusCode, requestID: resp.Header.Get("X-Amzn-Requestid")}
-		data, err := c.readBody(resp, res.requestID)
-		if err != nil {
-			return res, err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return res, decodeAPIError(resp, data)
-		}
-		var result participantapi.SendMessageResult
-		if err := json.Unmarshal(data, &result); err != nil {
-			return res, fmt.Errorf("decoding the answer (HTTP %d, request ID %s): %w", res.status, res.requestID, err)
-		}
-		out.RequestID = res.requestID
-		out.ID = deref(result.Id)
-		out.AbsoluteTime = deref(result.AbsoluteTime)
-		out.MessageMetadata = nil
-		if result.MessageMetadata != nil {
-			out.MessageMetadata = &MessageMetadata{MessageProcessingStatus: MessageProcessingStatus(deref((*string)(result.MessageMetadata.MessageProcessingStatus)))}
-		}
-		return res, nil
-	})
+	attempts, err := c.invoke(ctx, "SendMessage", opts, call)
 	if err != nil {
 		var opErr *OperationError
 		if errors.As(err, &opErr) {
@@ -184,30 +148,76 @@ func (c *Client) SendMessage(ctx context.Context, in SendMessageInput, opts ...C
 		}
 		return nil, err
 	}
-	out.Attempts = attempts
-	return out, nil
+	call.out.Attempts = attempts
+	return &call.out, nil
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
+// sendMessageCall is the state of one SendMessage call: the bytes every
+// attempt sends, and the output, allocated together.
+type sendMessageCall struct {
+	c      *Client
+	bearer string
+	body   []byte
+	out    SendMessageOutput
+	meta   MessageMetadata
+	result sendMessageResult
 }
 
-// readBody reads at most the client's limit of resp's body and closes it. A
-// larger body is an error, and the rest of it is not read.
-func (c *Client) readBody(resp *http.Response, requestID string) ([]byte, error) {
-	defer resp.Body.Close()
-	limit := c.maxResponseBytes
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+// sendMessageResult is the 200 answer's body. It mirrors the generated
+// participantapi.SendMessageResult with plain strings, which decode without
+// an allocation per pointer; a test holds their JSON names equal.
+type sendMessageResult struct {
+	AbsoluteTime    string                   `json:"AbsoluteTime"`
+	ID              string                   `json:"Id"`
+	MessageMetadata *messageProcessingResult `json:"MessageMetadata"`
+}
+
+type messageProcessingResult struct {
+	MessageProcessingStatus string `json:"MessageProcessingStatus"`
+}
+
+// encodeSendMessageBody writes the request body, byte for byte what
+// json.Marshal makes of the generated participantapi.SendMessageRequest.
+func encodeSendMessageBody(clientToken, content, contentType string) []byte {
+	b := make([]byte, 0, len(`{"ClientToken":"","Content":"","ContentType":""}`)+len(clientToken)+len(content)+len(contentType)+16)
+	b = append(b, `{"ClientToken":`...)
+	b = appendJSONString(b, clientToken)
+	b = append(b, `,"Content":`...)
+	b = appendJSONString(b, content)
+	b = append(b, `,"ContentType":`...)
+	b = appendJSONString(b, contentType)
+	return append(b, '}')
+}
+
+// attempt sends the request once and decodes the answer.
+func (s *sendMessageCall) attempt(ctx context.Context) (attemptResult, error) {
+	c := s.c
+	resp, err := c.httpClient.Do(newRequest(ctx, c.sendMessageTemplate, s.bearer, s.body))
 	if err != nil {
-		return nil, fmt.Errorf("reading the answer (HTTP %d): %w", resp.StatusCode, err)
+		return attemptResult{}, err
 	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("answer (HTTP %d, request ID %s) is over %d bytes: %w", resp.StatusCode, requestID, limit, ErrResponseTooLarge)
+	res := attemptResult{status: resp.StatusCode, requestID: resp.Header.Get("X-Amzn-Requestid")}
+	bp, data, err := readBody(resp, c.maxResponseBytes, res.requestID)
+	if err != nil {
+		return res, err
 	}
-	return data, nil
+	defer release(bp)
+	if resp.StatusCode != http.StatusOK {
+		return res, decodeAPIError(resp, data)
+	}
+	s.result = sendMessageResult{}
+	if err := json.Unmarshal(data, &s.result); err != nil {
+		return res, fmt.Errorf("decoding the answer (HTTP %d, request ID %s): %w", res.status, res.requestID, err)
+	}
+	s.out.RequestID = res.requestID
+	s.out.ID = s.result.ID
+	s.out.AbsoluteTime = s.result.AbsoluteTime
+	s.out.MessageMetadata = nil
+	if m := s.result.MessageMetadata; m != nil {
+		s.meta.MessageProcessingStatus = MessageProcessingStatus(m.MessageProcessingStatus)
+		s.out.MessageMetadata = &s.meta
+	}
+	return res, nil
 }
 
 // logAttempt logs one attempt if the client has a logger.

@@ -1,0 +1,156 @@
+package participant
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"unicode/utf8"
+)
+
+// The per-call request path. The generated request builder of each operation
+// runs once, in New, and its request is the template every call clones: the
+// method, URL and headers come from the contract, while the per-call cost is
+// one clone instead of three URL parses, a reflective header encoder and a
+// fmt.Sprintf (see the README's performance section). A test holds each
+// call's request equal to what the generated builder makes for the same input.
+
+// bodyReader is a request body over bytes that are never modified; one
+// allocation instead of bytes.NewReader plus io.NopCloser.
+type bodyReader struct{ bytes.Reader }
+
+func (*bodyReader) Close() error { return nil }
+
+func newBodyReader(b []byte) *bodyReader {
+	r := &bodyReader{}
+	r.Reset(b)
+	return r
+}
+
+// newRequest clones tmpl for one attempt with ctx, the bearer token and body.
+func newRequest(ctx context.Context, tmpl *http.Request, bearer string, body []byte) *http.Request {
+	req := tmpl.Clone(ctx)
+	req.Header[bearerHeader] = []string{bearer}
+	req.ContentLength = int64(len(body))
+	req.Body = newBodyReader(body)
+	req.GetBody = func() (io.ReadCloser, error) { return newBodyReader(body), nil }
+	return req
+}
+
+// bearerHeader is the canonical form of the header that carries the
+// connection token.
+const bearerHeader = "X-Amz-Bearer"
+
+// Response bodies are read into pooled buffers; small ones go back to the pool.
+const (
+	initialBodyBuffer = 1 << 10
+	maxPooledBuffer   = 64 << 10
+)
+
+var bodyPool = sync.Pool{New: func() any {
+	b := make([]byte, 0, initialBodyBuffer)
+	return &b
+}}
+
+// readBody reads resp's body, at most limit bytes, into a pooled buffer and
+// closes the body. A larger body is an error wrapping ErrResponseTooLarge, and
+// the rest of it is not read. Call release with the returned buffer once the
+// data is no longer used.
+func readBody(resp *http.Response, limit int64, requestID string) (*[]byte, []byte, error) {
+	defer resp.Body.Close()
+	if resp.ContentLength > limit {
+		return nil, nil, tooLarge(resp, limit, requestID)
+	}
+	bp := bodyPool.Get().(*[]byte)
+	buf := (*bp)[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := resp.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			*bp = buf
+			release(bp)
+			return nil, nil, tooLarge(resp, limit, requestID)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			*bp = buf
+			release(bp)
+			return nil, nil, fmt.Errorf("reading the answer (HTTP %d, request ID %s): %w", resp.StatusCode, requestID, err)
+		}
+	}
+	*bp = buf
+	return bp, buf, nil
+}
+
+func tooLarge(resp *http.Response, limit int64, requestID string) error {
+	return fmt.Errorf("answer (HTTP %d, request ID %s) is over %d bytes: %w", resp.StatusCode, requestID, limit, ErrResponseTooLarge)
+}
+
+func release(bp *[]byte) {
+	if bp != nil && cap(*bp) <= maxPooledBuffer {
+		*bp = (*bp)[:0]
+		bodyPool.Put(bp)
+	}
+}
+
+// appendJSONString appends s as a JSON string exactly as encoding/json's
+// Marshal writes it (HTML-safe escapes, U+2028 and U+2029 escaped, invalid
+// UTF-8 replaced by U+FFFD); a fuzz test holds the two equal.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
