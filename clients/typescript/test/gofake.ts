@@ -20,14 +20,21 @@ export interface GoFake {
 
 const startTimeoutMs = 30_000;
 
-/** Builds cmd/participant once into a temporary directory and starts `participant fake` on a free port. */
+/**
+ * Builds cmd/participant once into a temporary directory (or uses the binary named by the
+ * environment variable PARTICIPANT_BIN, when a caller has built it already) and starts
+ * `participant fake` on a free loopback port.
+ */
 export async function startGoFake(): Promise<GoFake> {
   const dir = mkdtempSync(join(tmpdir(), "participant-fake-"));
-  const bin = join(dir, process.platform === "win32" ? "participant.exe" : "participant");
-  const build = spawnSync("go", ["build", "-o", bin, "./cmd/participant"], { cwd: repoRoot, encoding: "utf8" });
-  if (build.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`go build ./cmd/participant failed (exit ${build.status}): ${build.stderr}${build.error ?? ""}`);
+  let bin = process.env["PARTICIPANT_BIN"] ?? "";
+  if (bin === "") {
+    bin = join(dir, process.platform === "win32" ? "participant.exe" : "participant");
+    const build = spawnSync("go", ["build", "-o", bin, "./cmd/participant"], { cwd: repoRoot, encoding: "utf8" });
+    if (build.status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`go build ./cmd/participant failed (exit ${build.status}): ${build.stderr}${build.error ?? ""}`);
+    }
   }
 
   const child = spawn(bin, ["fake", "--addr", "127.0.0.1:0"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
