@@ -9,7 +9,12 @@ echo "== go test -race ./..."
 go test -race -count=1 ./...
 
 echo "== TypeScript client: npm ci && npm test (lint, types, cross-language tests)"
+# The cross-language tests start the Go fake; build it once for them.
+bindir=$(mktemp -d)
+trap 'rm -rf "$bindir"' EXIT
+go build -o "$bindir/participant" ./cmd/participant
 (
+	export PARTICIPANT_BIN="$bindir/participant"
 	cd clients/typescript
 	npm ci --no-audit --no-fund --loglevel=error
 	npm test
