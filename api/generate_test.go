@@ -15,6 +15,9 @@ import (
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/util"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/chatwire/connectparticipant/api"
+	"github.com/chatwire/connectparticipant/internal/genlimits"
 )
 
 const (
@@ -22,6 +25,8 @@ const (
 	generatorModule = "github.com/oapi-codegen/oapi-codegen/v2"
 	// generatorCommand is what generate.go's directives `go run`.
 	generatorCommand = generatorModule + "/cmd/oapi-codegen"
+	// limitsCommand is the generator of gen/participantlimits.
+	limitsCommand = "./internal/cmd/genlimits"
 	// regenerate is what to do when the committed code is stale.
 	regenerate = "run go generate ./... from the module root and commit the result"
 )
@@ -44,6 +49,9 @@ func generatorRuns(src []byte) ([]generatorRun, error) {
 			continue
 		}
 		fields := strings.Fields(args)
+		if len(fields) >= 3 && fields[0] == "go" && fields[1] == "run" && fields[2] == limitsCommand {
+			continue // checked by TestGeneratedLimitsAreFresh
+		}
 		if len(fields) < 3 || fields[0] != "go" || fields[1] != "run" || fields[2] != generatorCommand {
 			return nil, fmt.Errorf("generate.go:%d: %q is not `go run %s`; extend generate_test.go to check what it generates", line, args, generatorCommand)
 		}
@@ -425,5 +433,31 @@ func TestPinnedVersionReadsGoMod(t *testing.T) {
 				t.Errorf("got %q, %v; want %q", got, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestGeneratedLimitsAreFresh regenerates gen/participantlimits in memory, as
+// the genlimits directive of generate.go does, and compares it byte for byte.
+func TestGeneratedLimitsAreFresh(t *testing.T) {
+	t.Chdir("..")
+	src, err := os.ReadFile("generate.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "//go:generate go run " + limitsCommand + " -spec api/participant.yaml -out gen/participantlimits/limits.gen.go"
+	if !bytes.Contains(src, []byte(want+"\n")) {
+		t.Fatalf("generate.go lacks the directive %q", want)
+	}
+	code, err := genlimits.Generate(api.Spec, "participantlimits", "api/participant.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const output = "gen/participantlimits/limits.gen.go"
+	committed, err := os.ReadFile(output)
+	if err != nil {
+		t.Fatalf("read %s: %v; %s", output, err, regenerate)
+	}
+	if err := compareGenerated(output, committed, code); err != nil {
+		t.Error(err)
 	}
 }

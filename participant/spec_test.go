@@ -9,11 +9,12 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/chatwire/connectparticipant/api"
+	"github.com/chatwire/connectparticipant/gen/participantlimits"
 )
 
-// TestConstraintTableMatchesSpec holds validate.go's table equal to the
-// contract: a limit changed in api/participant.yaml fails here until the
-// client's table follows.
+// TestConstraintTableMatchesSpec holds the limits the client enforces equal
+// to the contract (they are generated from it; this catches a stale gen/ or a
+// generator bug).
 func TestConstraintTableMatchesSpec(t *testing.T) {
 	t.Parallel()
 	doc, err := openapi3.NewLoader().LoadFromData(api.Spec)
@@ -48,7 +49,7 @@ func TestConstraintTableMatchesSpec(t *testing.T) {
 		{"ContentType max", maxContentTypeLength, maxOf(prop("ContentType"))},
 		{"Content min", minContentLength, int(prop("Content").MinLength)},
 		{"Content max", maxContentLength, maxOf(prop("Content"))},
-		{"ClientToken min", 0, int(prop("ClientToken").MinLength)},
+		{"ClientToken min", minClientTokenLength, int(prop("ClientToken").MinLength)},
 		{"ClientToken max", maxClientTokenLength, maxOf(prop("ClientToken"))},
 	}
 	for _, c := range checks {
@@ -66,8 +67,12 @@ func TestConstraintTableMatchesSpec(t *testing.T) {
 	if err := json.Unmarshal(b, &spec); err != nil {
 		t.Fatalf("x-content-length-by-type: %v", err)
 	}
-	if !maps.Equal(spec, contentLimitByType) {
-		t.Errorf("per-type limits: client has %v, spec has %v", contentLimitByType, spec)
+	client := map[string]int{}
+	for _, ct := range participantlimits.SendMessageContentTypesWithLimits() {
+		client[ct] = ContentLimit(ct)
+	}
+	if !maps.Equal(spec, client) {
+		t.Errorf("per-type limits: client has %v, spec has %v", client, spec)
 	}
 	for _, ct := range []string{ContentTypeTextPlain, ContentTypeTextMarkdown, ContentTypeJSON, ContentTypeInteractiveResponse} {
 		if _, ok := spec[ct]; !ok {
@@ -80,7 +85,7 @@ func TestConstraintTableMatchesSpec(t *testing.T) {
 		t.Errorf("x-known-values %v does not list the %d typed limits", known, len(spec))
 	}
 	for _, ct := range known {
-		if _, ok := contentLimitByType[ct]; !ok {
+		if _, ok := participantlimits.SendMessageContentLimitByType(ct); !ok {
 			t.Errorf("known content type %q has no limit in the client", ct)
 		}
 	}

@@ -1,6 +1,7 @@
 package participant
 
 import (
+	"github.com/chatwire/connectparticipant/gen/participantlimits"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -21,34 +22,27 @@ const (
 	ContentTypeInteractiveResponse = "application/vnd.amazonaws.connect.message.interactive.response"
 )
 
-// Length bounds from the service model, in Unicode code points. Each is held
-// equal to api/participant.yaml by a test.
+// Length bounds in Unicode code points, generated from api/participant.yaml
+// into gen/participantlimits: change a limit in the spec, run go generate,
+// and the client enforces it.
 const (
-	minConnectionTokenLength = 1
-	maxConnectionTokenLength = 1000
-	minContentTypeLength     = 1
-	maxContentTypeLength     = 100
-	minContentLength         = 1
-	maxContentLength         = 16384 // for every content type, known or not
-	maxClientTokenLength     = 500
+	minConnectionTokenLength = participantlimits.SendMessageConnectionTokenMinLength
+	maxConnectionTokenLength = participantlimits.SendMessageConnectionTokenMaxLength
+	minContentTypeLength     = participantlimits.SendMessageContentTypeMinLength
+	maxContentTypeLength     = participantlimits.SendMessageContentTypeMaxLength
+	minContentLength         = participantlimits.SendMessageContentMinLength
+	maxContentLength         = participantlimits.SendMessageContentMaxLength // for every content type, known or not
+	minClientTokenLength     = participantlimits.SendMessageClientTokenMinLength
+	maxClientTokenLength     = participantlimits.SendMessageClientTokenMaxLength
 )
-
-// contentLimitByType holds the per-content-type limits on Content that the
-// service documents and the spec records in x-content-length-by-type. Content
-// of any other type is bounded only by maxContentLength, so that new types
-// reach the service without a client upgrade.
-var contentLimitByType = map[string]int{
-	ContentTypeTextPlain:           1024,
-	ContentTypeTextMarkdown:        1024,
-	ContentTypeJSON:                12000,
-	ContentTypeInteractiveResponse: 12288,
-}
 
 // ContentLimit returns the largest Content, in code points, the service
 // accepts for contentType: the documented per-type limit for the four known
-// types, and the model's overall bound (16384) for any other.
+// types (the spec's x-content-length-by-type), and the model's overall bound
+// (16384) for any other, so that new types reach the service without a
+// client upgrade.
 func ContentLimit(contentType string) int {
-	if n, ok := contentLimitByType[contentType]; ok {
+	if n, ok := participantlimits.SendMessageContentLimitByType(contentType); ok {
 		return n
 	}
 	return maxContentLength
@@ -202,11 +196,11 @@ func (in *SendMessageInput) validate() error {
 	}
 	v.stringLen("ContentType", in.ContentType, true, minContentTypeLength, maxContentTypeLength)
 	if n := v.stringLen("Content", in.Content, true, minContentLength, maxContentLength); n > 0 && n <= maxContentLength {
-		if limit, ok := contentLimitByType[in.ContentType]; ok && n > limit {
+		if limit, ok := participantlimits.SendMessageContentLimitByType(in.ContentType); ok && n > limit {
 			v.add("Content", "content type limit", "ContentType "+strconv.Quote(in.ContentType)+": Content is "+
 				strconv.Itoa(n)+" characters, limit "+strconv.Itoa(limit))
 		}
 	}
-	v.stringLen("ClientToken", in.ClientToken, false, 0, maxClientTokenLength)
+	v.stringLen("ClientToken", in.ClientToken, false, minClientTokenLength, maxClientTokenLength)
 	return v.err("SendMessage")
 }
