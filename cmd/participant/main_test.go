@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/google/uuid"
 	"go.uber.org/goleak"
 
+	"github.com/chatwire/connectparticipant/participant"
 	"github.com/chatwire/connectparticipant/participant/participanttest"
 )
 
@@ -206,10 +208,10 @@ func TestBadInputExits2AndSendsNothing(t *testing.T) {
 		args   []string
 		stderr string // a word the one line on stderr must hold
 	}{
-		{"plain text of 1025 code points", tokenEnvVar(token), "",
-			[]string{"send", "--endpoint", srv.URL, strings.Repeat("é", 1025)}, "1024"},
-		{"plain text of 1025 code points on stdin", tokenEnvVar(token), strings.Repeat("😀", 1025),
-			[]string{"send", "--endpoint", srv.URL, "-"}, "1024"},
+		{"plain text one code point over its limit", tokenEnvVar(token), "",
+			[]string{"send", "--endpoint", srv.URL, strings.Repeat("é", plainLimit+1)}, strconv.Itoa(plainLimit)},
+		{"plain text one code point over its limit on stdin", tokenEnvVar(token), strings.Repeat("😀", plainLimit+1),
+			[]string{"send", "--endpoint", srv.URL, "-"}, strconv.Itoa(plainLimit)},
 		{"invalid UTF-8 on stdin", tokenEnvVar(token), "bad \xff\xfe bytes",
 			[]string{"send", "--endpoint", srv.URL, "-"}, "UTF-8"},
 		{"an empty message", tokenEnvVar(token), "", []string{"send", "--endpoint", srv.URL, ""}, "Content"},
@@ -419,3 +421,6 @@ func TestFakeOnABusyAddressExits2(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing on stdout, and the listen error", r.code, r.stdout, r.stderr)
 	}
 }
+
+// plainLimit is text/plain's limit, from the spec.
+var plainLimit = participant.ContentLimit(participant.ContentTypeTextPlain)

@@ -2,7 +2,9 @@ package participanttest
 
 import (
 	"encoding/json"
+	"github.com/chatwire/connectparticipant/gen/participantlimits"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -43,16 +45,16 @@ func TestRequestsBreakingTheContractAreRefused(t *testing.T) {
 		{name: "Content missing", body: []byte(`{"ContentType":"text/plain"}`), member: "Content"},
 		{name: "Content empty", body: body("text/plain", ""), member: "Content"},
 		{name: "Content null", body: []byte(`{"ContentType":"text/plain","Content":null}`), member: "Content"},
-		{name: "Content over 16384 code points for a type without its own limit",
-			body: body("text/x-unlisted", strings.Repeat("a", 16385)), member: "Content"},
-		{name: "plain text over 1024 code points of a two-byte character",
-			body: body("text/plain", strings.Repeat("é", 1025)), member: "1024"},
-		{name: "markdown over 1024 code points of emoji",
-			body: body("text/markdown", strings.Repeat("😀", 1025)), member: "1024"},
-		{name: "JSON content over 12000 code points",
-			body: body("application/json", strings.Repeat("é", 12001)), member: "12000"},
-		{name: "interactive response over 12288 code points",
-			body: body(interactiveType, strings.Repeat("é", 12289)), member: "12288"},
+		{name: "Content over its maxLength for a type without its own limit",
+			body: body("text/x-unlisted", strings.Repeat("a", contentMax+1)), member: "Content"},
+		{name: "plain text over its limit in code points of a two-byte character",
+			body: body("text/plain", strings.Repeat("é", limit("text/plain")+1)), member: strconv.Itoa(limit("text/plain"))},
+		{name: "markdown over its limit in code points of emoji",
+			body: body("text/markdown", strings.Repeat("😀", limit("text/markdown")+1)), member: strconv.Itoa(limit("text/markdown"))},
+		{name: "JSON content over its limit in code points",
+			body: body("application/json", strings.Repeat("é", limit("application/json")+1)), member: strconv.Itoa(limit("application/json"))},
+		{name: "interactive response over its limit in code points",
+			body: body(interactiveType, strings.Repeat("é", limit(interactiveType)+1)), member: strconv.Itoa(limit(interactiveType))},
 		{name: "ClientToken over 500 characters", body: body("text/plain", secret, strings.Repeat("c", 501)), member: "ClientToken"},
 		{name: "body invalid UTF-8", body: []byte("{\"ContentType\":\"text/plain\",\"Content\":\"\xff\xfe " + secret + "\"}"), member: "UTF-8"},
 		{name: "body with a lone surrogate escape",
@@ -87,14 +89,14 @@ func TestRequestsWithinTheContractAreAccepted(t *testing.T) {
 		body  []byte
 		edits []func(*http.Request)
 	}{
-		{"plain text at exactly 1024 code points of a two-byte character", body("text/plain", strings.Repeat("é", 1024)), nil},
-		{"markdown at exactly 1024 emoji, 2048 UTF-16 units", body("text/markdown", strings.Repeat("😀", 1024)), nil},
-		{"JSON content at exactly 12000 code points", body("application/json", strings.Repeat("é", 12000)), nil},
-		{"interactive response at exactly 12288 code points", body(interactiveType, strings.Repeat("é", 12288)), nil},
-		{"a type without its own limit at 16384 code points", body("text/x-unlisted", strings.Repeat("a", 16384)), nil},
+		{"plain text at exactly its limit in code points of a two-byte character", body("text/plain", strings.Repeat("é", limit("text/plain"))), nil},
+		{"markdown at exactly its limit in emoji, twice as many UTF-16 units", body("text/markdown", strings.Repeat("😀", limit("text/markdown"))), nil},
+		{"JSON content at exactly its limit in code points", body("application/json", strings.Repeat("é", limit("application/json"))), nil},
+		{"interactive response at exactly its limit in code points", body(interactiveType, strings.Repeat("é", limit(interactiveType))), nil},
+		{"a type without its own limit at Content's maxLength", body("text/x-unlisted", strings.Repeat("a", contentMax)), nil},
 		// 32768 UTF-16 units: guards against a validator that counts those instead of code points.
-		{"a type without its own limit at 16384 emoji", body("text/x-unlisted", strings.Repeat("😀", 16384)), nil},
-		{"a surrogate pair escape counts as one code point", []byte(`{"ContentType":"text/plain","Content":"\ud83d\ude00` + strings.Repeat("a", 1023) + `"}`), nil},
+		{"a type without its own limit at Content's maxLength in emoji", body("text/x-unlisted", strings.Repeat("😀", contentMax)), nil},
+		{"a surrogate pair escape counts as one code point", []byte(`{"ContentType":"text/plain","Content":"\ud83d\ude00` + strings.Repeat("a", limit("text/plain")-1) + `"}`), nil},
 		{"an escaped quote and backslash", []byte(`{"ContentType":"text/plain","Content":"say \"\\u\" \\"}`), nil},
 		{"ContentType at exactly 100 characters", body("text/"+strings.Repeat("x", 95), "hi"), nil},
 		{"ClientToken empty", body("text/plain", "hi", ""), nil},
@@ -180,4 +182,16 @@ func TestValidationMessageFitsTheContract(t *testing.T) {
 	if msg := validationMessage(many[:1]); !strings.HasPrefix(msg, "1 validation error detected: ") {
 		t.Errorf("Message %q lacks the service's count prefix", msg)
 	}
+}
+
+// The limits these tests probe are generated from the spec, so that a
+// constraint changed in api/ moves the tests' boundaries with it.
+const contentMax = participantlimits.SendMessageContentMaxLength
+
+func limit(contentType string) int {
+	n, ok := participantlimits.SendMessageContentLimitByType(contentType)
+	if !ok {
+		panic("no limit of its own for " + contentType)
+	}
+	return n
 }
