@@ -293,6 +293,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // serves it through the generated strict server.
 func (s *Server) process(w http.ResponseWriter, r *http.Request, route *routers.Route, body []byte, requestID string) {
 	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, requestID))
+	// Like the service, a request without credentials is refused as such
+	// (403) before its input is looked at.
+	if r.Header.Get("X-Amz-Bearer") == "" {
+		_ = accessDenied(requestID, msgNoConnectionToken).VisitSendMessageResponse(w)
+		return
+	}
 	if problems := s.contract.validateRequest(r.Context(), r, route, body); len(problems) > 0 {
 		_ = validationError(requestID, validationMessage(problems)).VisitSendMessageResponse(w)
 		return

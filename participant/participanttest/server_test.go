@@ -101,18 +101,22 @@ func TestAccessDenied(t *testing.T) {
 
 	tests := []struct {
 		name, token, wantInMessage string
+		edits                      []func(*http.Request)
 	}{
-		{"a token the server never issued is refused", "AQIDAHh-made-up-token", "not issued by this server"},
-		{"a token whose chat has ended is refused", ended, "has ended"},
-		{"a token of exactly 1000 characters is checked, not refused as too long", strings.Repeat("t", 1000), "not issued by this server"},
+		{"an empty X-Amz-Bearer header is refused", "", "no connection token",
+			[]func(*http.Request){func(r *http.Request) { r.Header["X-Amz-Bearer"] = []string{""} }}},
+		{"a token the server never issued is refused", "AQIDAHh-made-up-token", "not issued by this server", nil},
+		{"a token whose chat has ended is refused", ended, "has ended", nil},
+		{"a token of exactly 1000 characters is checked, not refused as too long", strings.Repeat("t", 1000), "not issued by this server", nil},
+		{"a request without the X-Amz-Bearer header is refused", "", "no connection token", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := post(t, srv, tt.token, body("text/plain", "hello"))
+			a := post(t, srv, tt.token, body("text/plain", "hello"), tt.edits...)
 			if a.status != http.StatusForbidden {
 				t.Fatalf("status = %d, want 403; body %s", a.status, a.body)
 			}
-			if msg := a.message(t); !strings.Contains(msg, tt.wantInMessage) || strings.Contains(msg, tt.token) {
+			if msg := a.message(t); !strings.Contains(msg, tt.wantInMessage) || tt.token != "" && strings.Contains(msg, tt.token) {
 				t.Errorf("Message %q should say %q and not quote the token", msg, tt.wantInMessage)
 			}
 		})

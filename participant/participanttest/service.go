@@ -28,6 +28,8 @@ const (
 const (
 	msgUnknownConnection = "You do not have sufficient access to perform this action. " +
 		"(participanttest: this connection token was not issued by this server; get one from Server.NewConnection.)"
+	msgNoConnectionToken = "You do not have sufficient access to perform this action. " +
+		"(participanttest: the request has no connection token; send it in the X-Amz-Bearer header.)"
 	msgEndedConnection = "You do not have sufficient access to perform this action. " +
 		"(participanttest: the chat of this connection has ended.)"
 	msgRateExceeded      = "Rate exceeded."

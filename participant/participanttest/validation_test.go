@@ -28,11 +28,6 @@ func TestRequestsBreakingTheContractAreRefused(t *testing.T) {
 		edits  []func(*http.Request)
 		member string // the Message must name it
 	}{
-		{name: "connection token header missing", body: body("text/plain", secret),
-			edits: []func(*http.Request){header("X-Amz-Bearer", "")}, member: "X-Amz-Bearer"},
-		{name: "connection token header empty", body: body("text/plain", secret),
-			edits:  []func(*http.Request){func(r *http.Request) { r.Header["X-Amz-Bearer"] = []string{""} }},
-			member: "X-Amz-Bearer"},
 		{name: "connection token header over 1000 characters", body: body("text/plain", secret),
 			edits: []func(*http.Request){header("X-Amz-Bearer", strings.Repeat("t", 1001))}, member: "X-Amz-Bearer"},
 		{name: "connection token header sent twice", body: body("text/plain", secret),
