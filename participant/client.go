@@ -76,7 +76,9 @@ func WithEndpoint(url string) Option { return func(c *config) { c.endpoint = url
 
 // WithHTTPClient sets the HTTP client used to send requests. By default each
 // Client gets its own transport tuned for many concurrent sends (see
-// NewTransport). A client's Timeout, if set, also bounds every attempt.
+// NewTransport). A client's Timeout, if set, also bounds every attempt. The
+// client is copied, and the copy never follows redirects: the token must not
+// be forwarded to another host.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithMaxAttempts sets how many times a call is tried in all, default 3.
@@ -160,10 +162,17 @@ func New(opts ...Option) (*Client, error) {
 	if err := cfg.backoff.check(); err != nil {
 		return nil, err
 	}
-	hc := cfg.httpClient
-	if hc == nil {
-		hc = &http.Client{Transport: NewTransport()}
+	// The service never redirects. Following a redirect would forward the
+	// X-Amz-Bearer token to whatever host a 3xx names (net/http strips only
+	// Authorization and Cookie) and could turn the POST into a GET that
+	// "succeeds" without sending anything, so a 3xx is returned as it is
+	// and becomes an error. The caller's client is copied, not changed.
+	hc := &http.Client{Transport: NewTransport()}
+	if cfg.httpClient != nil {
+		copied := *cfg.httpClient
+		hc = &copied
 	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	tmpl, err := participantapi.NewSendMessageRequestWithBody(endpoint,
 		&participantapi.SendMessageParams{XAmzBearer: "template"}, "application/json", nil)
 	if err != nil {

@@ -23,6 +23,9 @@ type APIError interface {
 	HTTPStatusCode() int
 	// RequestID is the x-amzn-RequestId of the answer: quote it to AWS support.
 	RequestID() string
+	// ErrorFault is "server" for 5xx answers and "client" otherwise, as in
+	// the AWS SDKs.
+	ErrorFault() string
 }
 
 // ErrorResponse holds what the service said in an error answer. It is embedded

@@ -118,6 +118,10 @@ func classify(parent context.Context, err error) retryKind {
 	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
 		return noRetry
 	}
+	// A host name that does not exist will not exist on the next attempt.
+	if dnsErr, ok := errors.AsType[*net.DNSError](err); ok && dnsErr.IsNotFound {
+		return noRetry
+	}
 	var netErr net.Error
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
@@ -137,9 +141,17 @@ type backoff struct {
 
 var defaultBackoff = backoff{faultBase: 100 * time.Millisecond, throttleBase: 500 * time.Millisecond, max: 20 * time.Second}
 
+// maxBackoffCap bounds WithBackoff's max: a longer wait between attempts is
+// better done by the caller, and the bound keeps the jitter arithmetic far
+// from overflow.
+const maxBackoffCap = time.Hour
+
 func (b backoff) check() error {
 	if b.faultBase <= 0 || b.throttleBase <= 0 || b.max <= 0 {
 		return errors.New("participant: WithBackoff needs positive durations")
+	}
+	if b.max > maxBackoffCap {
+		return fmt.Errorf("participant: WithBackoff max %v is over %v; retry later from your own code instead", b.max, maxBackoffCap)
 	}
 	return nil
 }
@@ -254,13 +266,15 @@ func (c *Client) invoke(ctx context.Context, op string, opts []CallOption, call 
 	for _, o := range opts {
 		o(&cc)
 	}
-	var spent int64 // budget tokens this call took, returned on success
+	var lastCost int64 // budget tokens the latest retry took
 	for n := 1; ; n++ {
 		res, err := c.attemptWithTimeout(ctx, call, cc.attemptTimeout)
 		if err == nil {
 			if c.budget != nil {
-				if spent > 0 {
-					c.budget.give(spent)
+				// As in the AWS SDKs' standard mode: a retry that succeeds
+				// returns its cost, a first attempt that succeeds adds one.
+				if lastCost > 0 {
+					c.budget.give(lastCost)
 				} else {
 					c.budget.give(successRefill)
 				}
@@ -273,25 +287,28 @@ func (c *Client) invoke(ctx context.Context, op string, opts []CallOption, call 
 			c.logAttempt(ctx, op, n, res, err, 0)
 			return n, wrapOperationError(ctx, op, n, err)
 		}
-		if c.budget != nil {
-			cost := int64(retryCost)
-			if kind == retryTimeout {
-				cost = retryTimeoutCost
-			}
-			if !c.budget.take(cost) {
-				c.logAttempt(ctx, op, n, res, err, 0)
-				return n, &OperationError{Operation: op, Attempts: n, Err: fmt.Errorf("%w; last error: %w", ErrRetryBudgetExhausted, err)}
-			}
-			spent += cost
-		}
 		var retryAfter time.Duration
-		var apiErr APIError
-		if errors.As(err, &apiErr) {
+		if apiErr, ok := errors.AsType[APIError](err); ok {
 			if ra, ok := apiErr.(interface{ RetryAfter() time.Duration }); ok {
 				retryAfter = ra.RetryAfter()
 			}
 		}
 		wait := c.backoff.delay(n+1, kind, retryAfter)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			// The caller's deadline comes before the next attempt could.
+			c.logAttempt(ctx, op, n, res, err, 0)
+			return n, &OperationError{Operation: op, Attempts: n, Err: fmt.Errorf("%w: the next attempt would start after the caller's deadline (last error: %w)", context.DeadlineExceeded, err)}
+		}
+		if c.budget != nil {
+			lastCost = retryCost
+			if kind == retryTimeout {
+				lastCost = retryTimeoutCost
+			}
+			if !c.budget.take(lastCost) {
+				c.logAttempt(ctx, op, n, res, err, 0)
+				return n, &OperationError{Operation: op, Attempts: n, Err: fmt.Errorf("%w; last error: %w", ErrRetryBudgetExhausted, err)}
+			}
+		}
 		c.logAttempt(ctx, op, n, res, err, wait)
 		if serr := sleep(ctx, wait); serr != nil {
 			return n, &OperationError{Operation: op, Attempts: n, Err: fmt.Errorf("waiting to retry: %w (last error: %w)", serr, err)}

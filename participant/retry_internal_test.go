@@ -81,6 +81,8 @@ func TestClassify(t *testing.T) {
 		{"anything once the caller is done", cancelled, NewAPIError("ThrottlingException", "", 429, ""), noRetry},
 		{"oversized answer", live, fmt.Errorf("x: %w", ErrResponseTooLarge), noRetry},
 		{"unknown error", live, errors.New("boom"), noRetry},
+		{"no such host", live, &net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}, noRetry},
+		{"DNS server timeout", live, &net.DNSError{Err: "timeout", Name: "x", IsTimeout: true}, retryTimeout},
 	}
 	for _, tt := range tests {
 		if got := classify(tt.ctx, tt.err); got != tt.want {

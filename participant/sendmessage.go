@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -47,6 +48,27 @@ func (in SendMessageInput) String() string {
 
 // GoString is String, so that %#v does not reveal the token either.
 func (in SendMessageInput) GoString() string { return "participant.SendMessageInput" + in.String() }
+
+// Format makes every fmt verb (%d and %t included, which would otherwise
+// print the fields) print String, or GoString for %#v.
+func (in SendMessageInput) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		io.WriteString(f, in.GoString())
+		return
+	}
+	io.WriteString(f, in.String())
+}
+
+// MarshalJSON encodes the input without its secrets, like LogValue, so that
+// logging it as JSON does not reveal the token or the content either.
+func (in SendMessageInput) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ContentType     string
+		ContentBytes    int
+		ClientToken     string
+		ConnectionToken string
+	}{in.ContentType, len(in.Content), in.ClientToken, redacted(in.ConnectionToken)})
+}
 
 // LogValue makes log/slog log the input without its secrets.
 func (in SendMessageInput) LogValue() slog.Value {
@@ -149,6 +171,9 @@ func (c *Client) SendMessage(ctx context.Context, in SendMessageInput, opts ...C
 		return nil, err
 	}
 	call.out.Attempts = attempts
+	// The output points into call; drop the secrets that callers who keep
+	// outputs would otherwise keep alive.
+	call.bearer, call.body = "", nil
 	return &call.out, nil
 }
 
@@ -198,13 +223,18 @@ func (s *sendMessageCall) attempt(ctx context.Context) (attemptResult, error) {
 	}
 	res := attemptResult{status: resp.StatusCode, requestID: resp.Header.Get("X-Amzn-Requestid")}
 	bp, data, err := readBody(resp, c.maxResponseBytes, res.requestID)
+	if resp.StatusCode != http.StatusOK {
+		// An error answer keeps its status and headers even when its body
+		// is too large or breaks off: they say what happened and whether to
+		// retry; the body only adds the message.
+		apiErr := decodeAPIError(resp, data)
+		release(bp)
+		return res, apiErr
+	}
 	if err != nil {
 		return res, err
 	}
 	defer release(bp)
-	if resp.StatusCode != http.StatusOK {
-		return res, decodeAPIError(resp, data)
-	}
 	s.result = sendMessageResult{}
 	if err := json.Unmarshal(data, &s.result); err != nil {
 		return res, fmt.Errorf("decoding the answer (HTTP %d, request ID %s): %w", res.status, res.requestID, err)
@@ -237,13 +267,12 @@ func (c *Client) logAttempt(ctx context.Context, op string, attempt int, res att
 		slog.Int("attempt", attempt),
 		slog.Int("status", res.status),
 	}
-	if err == nil {
+	if res.requestID != "" {
 		attrs = append(attrs, slog.String("request_id", res.requestID))
 	}
 	if err != nil {
-		var apiErr APIError
-		if errors.As(err, &apiErr) {
-			attrs = append(attrs, slog.String("error_code", apiErr.ErrorCode()), slog.String("request_id", apiErr.RequestID()))
+		if apiErr, ok := errors.AsType[APIError](err); ok {
+			attrs = append(attrs, slog.String("error_code", apiErr.ErrorCode()))
 		}
 		attrs = append(attrs, slog.String("error", err.Error()))
 		if wait > 0 {

@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -228,13 +229,19 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		"&%v":    fmt.Sprintf("%v", &in),
 		"&%+v":   fmt.Sprintf("%+v", &in),
 		"Sprint": fmt.Sprint(in),
+		"%d":     fmt.Sprintf("%d", in),
+		"%t":     fmt.Sprintf("%t", in),
+		"%x":     fmt.Sprintf("%x", in),
+		"%q":     fmt.Sprintf("%q", in),
+		"&%d":    fmt.Sprintf("%d", &in),
+		"json":   mustJSON(t, in),
 		"slog":   logBuf.String(),
 	}
 	for verb, s := range outputs {
 		if strings.Contains(s, secret) || strings.Contains(s, "private words") {
 			t.Errorf("%s prints a secret: %s", verb, s)
 		}
-		if !strings.Contains(s, "redacted") {
+		if verb != "%x" && !strings.Contains(s, "redacted") {
 			t.Errorf("%s does not say the token is redacted: %s", verb, s)
 		}
 	}
@@ -292,6 +299,7 @@ func TestNewOptions(t *testing.T) {
 		{"zero timeout", []Option{WithRegion("us-east-1"), WithAttemptTimeout(0)}, "", "WithAttemptTimeout"},
 		{"zero body size", []Option{WithRegion("us-east-1"), WithMaxResponseBytes(0)}, "", "WithMaxResponseBytes"},
 		{"zero backoff", []Option{WithRegion("us-east-1"), WithBackoff(0, 1, 1)}, "", "WithBackoff"},
+		{"backoff cap over an hour", []Option{WithRegion("us-east-1"), WithBackoff(1, 1, 2*time.Hour)}, "", "over 1h0m0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -317,4 +325,106 @@ func TestNewOptions(t *testing.T) {
 			t.Errorf("New() = %v, %v", c, err)
 		}
 	})
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	t.Parallel()
+	var leaked atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked.Add(1)
+		io.WriteString(w, `{"Id":"fake","AbsoluteTime":"2019-11-08T02:41:28.172Z"}`)
+	}))
+	defer other.Close()
+	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+r.URL.Path, status)
+		}))
+		// Also with the caller's own client, which must not be changed.
+		own := &http.Client{}
+		for _, opts := range [][]Option{nil, {WithHTTPClient(own)}} {
+			c, err := New(append([]Option{WithEndpoint(srv.URL), WithMaxAttempts(1)}, opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.SendMessage(context.Background(), validInput())
+			var generic *GenericAPIError
+			if !errors.As(err, &generic) || generic.HTTPStatusCode() != status {
+				t.Errorf("redirect %d: err = %v, want a *GenericAPIError with the 3xx status", status, err)
+			}
+		}
+		if own.CheckRedirect != nil {
+			t.Error("New changed the caller's http.Client")
+		}
+		srv.Close()
+	}
+	if n := leaked.Load(); n != 0 {
+		t.Errorf("the redirect target got %d requests (and the token)", n)
+	}
+}
+
+func TestOversizedErrorAnswerKeepsItsStatus(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write(bytes.Repeat([]byte("<p>busy</p>"), 10000)) // 110 KB
+			return
+		}
+		io.WriteString(w, `{"Id":"m-2","AbsoluteTime":"2019-11-08T02:41:28.172Z"}`)
+	}))
+	defer srv.Close()
+	c, err := New(WithEndpoint(srv.URL), WithMaxResponseBytes(1024), WithBackoff(time.Millisecond, time.Millisecond, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.SendMessage(context.Background(), validInput())
+	if err != nil || out.Attempts != 2 || out.ID != "m-2" {
+		t.Fatalf("out=%+v err=%v; want the 503 with an oversized body retried like any 503", out, err)
+	}
+	calls.Store(0) // the next answer is the oversized 503 again
+	_, err = c.SendMessage(context.Background(), validInput(), MaxAttempts(1))
+	var apiErr APIError
+	if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode() != 503 || errors.Is(err, ErrResponseTooLarge) {
+		t.Errorf("err = %v, want an APIError with status 503", err)
+	}
+}
+
+func TestNoWaitPastTheCallersDeadline(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("X-Amzn-ErrorType", "ThrottlingException")
+		w.Header().Set("Retry-After", "10")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c, err := New(WithEndpoint(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = c.SendMessage(ctx, validInput())
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, new(*ThrottlingException)) {
+		t.Errorf("err = %v, want the deadline and the throttling error", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("waited %v for a retry the deadline rules out", d)
+	}
+	if calls.Load() != 1 || c.RetryBudgetAvailable() != DefaultRetryBudget {
+		t.Errorf("%d requests, budget %d: a retry that cannot happen must cost nothing", calls.Load(), c.RetryBudgetAvailable())
+	}
 }
