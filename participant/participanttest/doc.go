@@ -19,8 +19,9 @@
 // srv.Transcript(token) or srv.Requests(). InjectFaults makes the next
 // requests fail in the ways a real network and service do.
 //
-// A request is handled in this order: the next injected fault, if any;
-// the contract (400 ValidationException); the connection token (403
+// A request is handled in this order: the next injected fault, if any; a
+// missing X-Amz-Bearer header (403 AccessDeniedException); the contract (400
+// ValidationException); the connection token (403
 // AccessDeniedException for one the server did not issue or whose chat
 // EndConnection ended); the rate limit of WithSendRateLimit (429
 // ThrottlingException); then idempotency by ClientToken.

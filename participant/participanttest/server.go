@@ -246,8 +246,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBodyBytes))
 	i := s.recordRequest(body)
-	fault := s.takeFault()
-	s.updateRequest(i, func(req *Request) { req.Fault = fault.Kind })
 	sw := &statusWriter{ResponseWriter: w, onStatus: func(code int) {
 		s.updateRequest(i, func(req *Request) { req.Status = code })
 	}}
@@ -260,6 +258,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return // otherwise the client went away mid-body: nobody to answer
 	}
+	// A fault is used up only by a request that arrived whole.
+	fault := s.takeFault()
+	s.updateRequest(i, func(req *Request) { req.Fault = fault.Kind })
 
 	switch fault.Kind {
 	case FaultThrottle:
