@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/chatwire/connectparticipant/gen/participantapi"
 )
 
 // SendMessageInput is one message to send. ConnectionToken, ContentType and
@@ -160,7 +162,11 @@ func (c *Client) SendMessage(ctx context.Context, in SendMessageInput, opts ...C
 		token = u.String()
 	}
 	call.out.ClientToken = token
-	call.body = encodeSendMessageBody(token, in.Content, in.ContentType)
+	body, err := json.Marshal(participantapi.SendMessageRequest{ClientToken: &token, Content: in.Content, ContentType: in.ContentType})
+	if err != nil {
+		return nil, fmt.Errorf("participant: SendMessage: encoding the request: %w", err)
+	}
+	call.body = body
 
 	attempts, err := c.invoke(ctx, "SendMessage", opts, call)
 	if err != nil {
@@ -199,19 +205,6 @@ type sendMessageResult struct {
 
 type messageProcessingResult struct {
 	MessageProcessingStatus string `json:"MessageProcessingStatus"`
-}
-
-// encodeSendMessageBody writes the request body, byte for byte what
-// json.Marshal makes of the generated participantapi.SendMessageRequest.
-func encodeSendMessageBody(clientToken, content, contentType string) []byte {
-	b := make([]byte, 0, len(`{"ClientToken":"","Content":"","ContentType":""}`)+len(clientToken)+len(content)+len(contentType)+16)
-	b = append(b, `{"ClientToken":`...)
-	b = appendJSONString(b, clientToken)
-	b = append(b, `,"Content":`...)
-	b = appendJSONString(b, content)
-	b = append(b, `,"ContentType":`...)
-	b = appendJSONString(b, contentType)
-	return append(b, '}')
 }
 
 // attempt sends the request once and decodes the answer.

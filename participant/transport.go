@@ -7,14 +7,13 @@ import (
 	"io"
 	"net/http"
 	"sync"
-	"unicode/utf8"
 )
 
 // The per-call request path. The generated request builder of each operation
 // runs once, in New, and its request is the template every call clones: the
 // method, URL and headers come from the contract, while the per-call cost is
 // one clone instead of three URL parses, a reflective header encoder and a
-// fmt.Sprintf (see the README's performance section). A test holds each
+// fmt.Sprintf (see "Performance" in the README). A test holds each
 // call's request equal to what the generated builder makes for the same input.
 
 // bodyReader is a request body over bytes that are never modified; one
@@ -98,59 +97,4 @@ func release(bp *[]byte) {
 		*bp = (*bp)[:0]
 		bodyPool.Put(bp)
 	}
-}
-
-// appendJSONString appends s as a JSON string exactly as encoding/json's
-// Marshal writes it (HTML-safe escapes, U+2028 and U+2029 escaped, invalid
-// UTF-8 replaced by U+FFFD); a fuzz test holds the two equal.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
