@@ -143,6 +143,20 @@ const (
 	codeUnknown              = "UnknownError"
 )
 
+// modelledErrors maps each modelled exception's code to its type.
+var modelledErrors = [...]struct {
+	code string
+	wrap func(ErrorResponse) APIError
+}{
+	{codeAccessDenied, func(r ErrorResponse) APIError { return &AccessDeniedException{r} }},
+	{codeConflict, func(r ErrorResponse) APIError { return &ConflictException{r} }},
+	{codeInternalServer, func(r ErrorResponse) APIError { return &InternalServerException{r} }},
+	{codeResourceNotFound, func(r ErrorResponse) APIError { return &ResourceNotFoundException{r} }},
+	{codeServiceQuotaExceeded, func(r ErrorResponse) APIError { return &ServiceQuotaExceededException{r} }},
+	{codeThrottling, func(r ErrorResponse) APIError { return &ThrottlingException{r} }},
+	{codeValidation, func(r ErrorResponse) APIError { return &ValidationException{r} }},
+}
+
 // NewAPIError returns the typed error for code, as the client would return it
 // for an answer with that code, status and request ID. The code is resolved
 // like the X-Amzn-ErrorType header (case is ignored, and a "namespace#" prefix
@@ -160,28 +174,11 @@ func newAPIError(r ErrorResponse) APIError {
 			r.code = codeInternalServer
 		}
 	}
-	switch {
-	case strings.EqualFold(r.code, codeAccessDenied):
-		r.code = codeAccessDenied
-		return &AccessDeniedException{r}
-	case strings.EqualFold(r.code, codeConflict):
-		r.code = codeConflict
-		return &ConflictException{r}
-	case strings.EqualFold(r.code, codeInternalServer):
-		r.code = codeInternalServer
-		return &InternalServerException{r}
-	case strings.EqualFold(r.code, codeResourceNotFound):
-		r.code = codeResourceNotFound
-		return &ResourceNotFoundException{r}
-	case strings.EqualFold(r.code, codeServiceQuotaExceeded):
-		r.code = codeServiceQuotaExceeded
-		return &ServiceQuotaExceededException{r}
-	case strings.EqualFold(r.code, codeThrottling):
-		r.code = codeThrottling
-		return &ThrottlingException{r}
-	case strings.EqualFold(r.code, codeValidation):
-		r.code = codeValidation
-		return &ValidationException{r}
+	for _, m := range modelledErrors {
+		if strings.EqualFold(r.code, m.code) {
+			r.code = m.code
+			return m.wrap(r)
+		}
 	}
 	if r.code == "" {
 		r.code = codeUnknown
