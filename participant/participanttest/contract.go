@@ -16,13 +16,12 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/chatwire/connectparticipant/api"
+	"github.com/chatwire/connectparticipant/gen/participantlimits"
 )
 
 // Names in the contract that the fake reads its rules from.
 const (
-	requestSchemaName    = "SendMessageRequest"
 	contentPropertyName  = "Content"
-	lengthByTypeExtName  = "x-content-length-by-type"
 	connectionHeaderName = "X-Amz-Bearer"
 )
 
@@ -31,9 +30,6 @@ const (
 type contract struct {
 	doc    *openapi3.T
 	router routers.Router
-	// contentLimits maps a content type to the most code points its Content
-	// may have, read from x-content-length-by-type.
-	contentLimits map[string]int
 }
 
 // loadContract loads api.Spec once per process: every Server shares it.
@@ -53,42 +49,8 @@ var loadContract = sync.OnceValues(func() (*contract, error) {
 	if err != nil {
 		return nil, fmt.Errorf("participanttest: build a router from the OpenAPI spec: %w", err)
 	}
-	limits, err := contentLimitsFrom(doc)
-	if err != nil {
-		return nil, err
-	}
-	return &contract{doc: doc, router: router, contentLimits: limits}, nil
+	return &contract{doc: doc, router: router}, nil
 })
-
-// contentLimitsFrom reads the per-content-type length limits of
-// SendMessageRequest.Content from the spec's x-content-length-by-type.
-func contentLimitsFrom(doc *openapi3.T) (map[string]int, error) {
-	where := fmt.Sprintf("components.schemas.%s.properties.%s.%s", requestSchemaName, contentPropertyName, lengthByTypeExtName)
-	req := doc.Components.Schemas[requestSchemaName]
-	if req == nil || req.Value == nil || req.Value.Properties[contentPropertyName] == nil {
-		return nil, fmt.Errorf("participanttest: the embedded OpenAPI spec has no %s.%s", requestSchemaName, contentPropertyName)
-	}
-	ext, ok := req.Value.Properties[contentPropertyName].Value.Extensions[lengthByTypeExtName]
-	if !ok {
-		return nil, fmt.Errorf("participanttest: the embedded OpenAPI spec has no %s", where)
-	}
-	// The loader leaves extension values as decoded JSON; a round trip gives
-	// them a type and rejects anything that is not a map of whole numbers.
-	raw, err := json.Marshal(ext)
-	if err != nil {
-		return nil, fmt.Errorf("participanttest: read %s: %w", where, err)
-	}
-	var limits map[string]int
-	if err := json.Unmarshal(raw, &limits); err != nil {
-		return nil, fmt.Errorf("participanttest: %s must map content types to whole numbers: %w", where, err)
-	}
-	for contentType, limit := range limits {
-		if limit < 1 {
-			return nil, fmt.Errorf("participanttest: %s gives %q the limit %d; limits must be at least 1", where, contentType, limit)
-		}
-	}
-	return limits, nil
-}
 
 // problem is one broken rule of a request, phrased so that it never repeats
 // the value that broke it.
@@ -153,7 +115,9 @@ func (c *contract) validateRequest(ctx context.Context, r *http.Request, route *
 		// The spec check above has already accepted the body as JSON.
 		return []problem{{"request body", "must be a JSON object"}}
 	}
-	if limit, ok := c.contentLimits[req.ContentType]; ok {
+	// The per-type limits of x-content-length-by-type, generated from the
+	// same spec by go generate (gen/participantlimits).
+	if limit, ok := participantlimits.SendMessageContentLimitByType(req.ContentType); ok {
 		if n := utf8.RuneCountInString(req.Content); n > limit {
 			return []problem{{contentPropertyName, fmt.Sprintf("must be at most %d code points for ContentType %s (it has %d)", limit, req.ContentType, n)}}
 		}
