@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -105,5 +106,98 @@ func TestSpecContentLengthByType(t *testing.T) {
 		if limit := got[contentType]; limit > maxLength || limit < content.Value.MinLength {
 			t.Errorf("%s[%s] = %d lies outside Content's bounds %d..%d", extension, contentType, limit, content.Value.MinLength, maxLength)
 		}
+	}
+}
+
+// specExtensions are the extensions the spec's info.description documents
+// for schemas and parameters. The model checker reads the first two; the
+// spec may use x-sensitive beyond the model, and a misspelt mark there
+// would go unseen but for this list.
+var specExtensions = []string{"x-content-length-by-type", "x-idempotency-token", "x-known-values", "x-sensitive"}
+
+// unknownExtensions lists, by where they are, the x- extensions of schemas
+// and parameters that are not in specExtensions.
+func unknownExtensions(doc *openapi3.T) []string {
+	var found []string
+	seen := map[*openapi3.Schema]bool{}
+	check := func(where string, ext map[string]any) {
+		for _, name := range slices.Sorted(maps.Keys(ext)) {
+			if !slices.Contains(specExtensions, name) {
+				found = append(found, where+": "+name)
+			}
+		}
+	}
+	var walk func(where string, ref *openapi3.SchemaRef)
+	walk = func(where string, ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		check(where, s.Extensions)
+		for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+			walk(where+"."+name, s.Properties[name])
+		}
+		walk(where+"[]", s.Items)
+		walk(where+"{}", s.AdditionalProperties.Schema)
+		for _, branches := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+			for _, branch := range branches {
+				walk(where+"|", branch)
+			}
+		}
+		walk(where+"!", s.Not)
+	}
+	for _, name := range slices.Sorted(maps.Keys(doc.Components.Schemas)) {
+		walk("components.schemas."+name, doc.Components.Schemas[name])
+	}
+	for _, name := range slices.Sorted(maps.Keys(doc.Components.Parameters)) {
+		if p := doc.Components.Parameters[name].Value; p != nil {
+			check("components.parameters."+name, p.Extensions)
+			walk("components.parameters."+name+".schema", p.Schema)
+		}
+	}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		for method, op := range doc.Paths.Value(path).Operations() {
+			where := method + " " + path
+			for _, p := range op.Parameters {
+				if p.Value != nil {
+					check(where+" parameter "+p.Value.Name, p.Value.Extensions)
+					walk(where+" parameter "+p.Value.Name, p.Value.Schema)
+				}
+			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				for mediaType, mt := range op.RequestBody.Value.Content {
+					walk(where+" request "+mediaType, mt.Schema)
+				}
+			}
+			for status, resp := range op.Responses.Map() {
+				if resp.Value != nil {
+					for mediaType, mt := range resp.Value.Content {
+						walk(where+" "+status+" "+mediaType, mt.Schema)
+					}
+				}
+			}
+		}
+	}
+	return found
+}
+
+// TestSpecExtensionsAreKnown keeps the spec to the extensions it documents,
+// so that a misspelt x-sensitive or x-idempotency-token cannot pass for
+// none.
+func TestSpecExtensionsAreKnown(t *testing.T) {
+	t.Parallel()
+	for _, found := range unknownExtensions(loadSpec(t)) {
+		t.Errorf("api/participant.yaml: unknown extension at %s; use one of %v", found, specExtensions)
+	}
+
+	// The walk must see a misspelling nested in a component.
+	doc := loadSpec(t)
+	joinToken := doc.Components.Schemas["Attendee"].Value.Properties["JoinToken"].Value
+	joinToken.Extensions["x-sensitve"] = true
+	if found := unknownExtensions(doc); !slices.ContainsFunc(found, func(s string) bool {
+		return strings.Contains(s, "Attendee.JoinToken") && strings.Contains(s, "x-sensitve")
+	}) {
+		t.Errorf("a misspelt x-sensitive on Attendee.JoinToken went unseen; found %v", found)
 	}
 }
