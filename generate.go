@@ -6,4 +6,4 @@ package connectparticipant
 
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config api/oapi-codegen.client.yaml api/participant.yaml
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config api/oapi-codegen.server.yaml api/participant.yaml
-//go:generate go run ./internal/cmd/genlimits -spec api/participant.yaml -out gen/participantlimits/limits.gen.go
+//go:generate go run ./internal/cmd/genops -spec api/participant.yaml -go gen/participantops/ops.gen.go -ts clients/typescript/src/generated/operations.ts -asyncapi api/chat-websocket.asyncapi.yaml -frames gen/participantws/frames.gen.go

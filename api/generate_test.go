@@ -17,7 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chatwire/connectparticipant/api"
-	"github.com/chatwire/connectparticipant/internal/genlimits"
+	"github.com/chatwire/connectparticipant/internal/genops"
 )
 
 const (
@@ -25,8 +25,8 @@ const (
 	generatorModule = "github.com/oapi-codegen/oapi-codegen/v2"
 	// generatorCommand is what generate.go's directives `go run`.
 	generatorCommand = generatorModule + "/cmd/oapi-codegen"
-	// limitsCommand is the generator of gen/participantlimits.
-	limitsCommand = "./internal/cmd/genlimits"
+	// opsCommand is the generator of the operation table.
+	opsCommand = "./internal/cmd/genops"
 	// regenerate is what to do when the committed code is stale.
 	regenerate = "run go generate ./... from the module root and commit the result"
 )
@@ -49,8 +49,8 @@ func generatorRuns(src []byte) ([]generatorRun, error) {
 			continue
 		}
 		fields := strings.Fields(args)
-		if len(fields) >= 3 && fields[0] == "go" && fields[1] == "run" && fields[2] == limitsCommand {
-			continue // checked by TestGeneratedLimitsAreFresh
+		if len(fields) >= 3 && fields[0] == "go" && fields[1] == "run" && fields[2] == opsCommand {
+			continue // checked by TestGeneratedOperationTableIsFresh
 		}
 		if len(fields) < 3 || fields[0] != "go" || fields[1] != "run" || fields[2] != generatorCommand {
 			return nil, fmt.Errorf("generate.go:%d: %q is not `go run %s`; extend generate_test.go to check what it generates", line, args, generatorCommand)
@@ -436,28 +436,45 @@ func TestPinnedVersionReadsGoMod(t *testing.T) {
 	}
 }
 
-// TestGeneratedLimitsAreFresh regenerates gen/participantlimits in memory, as
-// the genlimits directive of generate.go does, and compares it byte for byte.
-func TestGeneratedLimitsAreFresh(t *testing.T) {
+// TestGeneratedOperationTableIsFresh regenerates the operation table in
+// memory, for Go and for TypeScript, and the WebSocket frames, as the genops
+// directive of generate.go does, and compares them byte for byte with the
+// committed files.
+func TestGeneratedOperationTableIsFresh(t *testing.T) {
 	t.Chdir("..")
 	src, err := os.ReadFile("generate.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = "//go:generate go run " + limitsCommand + " -spec api/participant.yaml -out gen/participantlimits/limits.gen.go"
+	const (
+		goOutput     = "gen/participantops/ops.gen.go"
+		tsOutput     = "clients/typescript/src/generated/operations.ts"
+		framesOutput = "gen/participantws/frames.gen.go"
+		want         = "//go:generate go run " + opsCommand + " -spec api/participant.yaml -go " + goOutput + " -ts " + tsOutput +
+			" -asyncapi api/chat-websocket.asyncapi.yaml -frames " + framesOutput
+	)
 	if !bytes.Contains(src, []byte(want+"\n")) {
 		t.Fatalf("generate.go lacks the directive %q", want)
 	}
-	code, err := genlimits.Generate(api.Spec, "participantlimits", "api/participant.yaml")
+	goCode, err := genops.GenerateGo(api.Spec, "participantops", "api/participant.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	const output = "gen/participantlimits/limits.gen.go"
-	committed, err := os.ReadFile(output)
+	tsCode, err := genops.GenerateTypeScript(api.Spec, "api/participant.yaml")
 	if err != nil {
-		t.Fatalf("read %s: %v; %s", output, err, regenerate)
+		t.Fatal(err)
 	}
-	if err := compareGenerated(output, committed, code); err != nil {
-		t.Error(err)
+	framesCode, err := genops.GenerateFrames(api.ChatWebSocket, "participantws", "api/chat-websocket.asyncapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for output, code := range map[string][]byte{goOutput: goCode, tsOutput: tsCode, framesOutput: framesCode} {
+		committed, err := os.ReadFile(output)
+		if err != nil {
+			t.Fatalf("read %s: %v; %s", output, err, regenerate)
+		}
+		if err := compareGenerated(output, committed, code); err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -13,3 +13,17 @@ import _ "embed"
 //
 //go:embed participant.yaml
 var Spec []byte
+
+// ChatWebSocket is the contents of chat-websocket.asyncapi.yaml, the
+// AsyncAPI 2.6 document of the chat WebSocket whose URL
+// CreateParticipantConnection returns.
+//
+//go:embed chat-websocket.asyncapi.yaml
+var ChatWebSocket []byte
+
+// FakeControl is the contents of fake-control.yaml, the OpenAPI document of
+// the control API of the fake service (package participanttest, and
+// participant fake). Its schemas refer to participant.yaml.
+//
+//go:embed fake-control.yaml
+var FakeControl []byte

@@ -16,21 +16,228 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ArtifactStatus.
+const (
+	ArtifactStatusAPPROVED   ArtifactStatus = "APPROVED"
+	ArtifactStatusINPROGRESS ArtifactStatus = "IN_PROGRESS"
+	ArtifactStatusREJECTED   ArtifactStatus = "REJECTED"
+)
+
+// Valid indicates whether the value is a known member of the ArtifactStatus enum.
+func (e ArtifactStatus) Valid() bool {
+	switch e {
+	case ArtifactStatusAPPROVED:
+		return true
+	case ArtifactStatusINPROGRESS:
+		return true
+	case ArtifactStatusREJECTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChatItemType.
+const (
+	ATTACHMENT        ChatItemType = "ATTACHMENT"
+	CHATENDED         ChatItemType = "CHAT_ENDED"
+	CONNECTIONACK     ChatItemType = "CONNECTION_ACK"
+	EVENT             ChatItemType = "EVENT"
+	MESSAGE           ChatItemType = "MESSAGE"
+	MESSAGEDELIVERED  ChatItemType = "MESSAGE_DELIVERED"
+	MESSAGEREAD       ChatItemType = "MESSAGE_READ"
+	PARTICIPANTJOINED ChatItemType = "PARTICIPANT_JOINED"
+	PARTICIPANTLEFT   ChatItemType = "PARTICIPANT_LEFT"
+	TRANSFERFAILED    ChatItemType = "TRANSFER_FAILED"
+	TRANSFERSUCCEEDED ChatItemType = "TRANSFER_SUCCEEDED"
+	TYPING            ChatItemType = "TYPING"
+)
+
+// Valid indicates whether the value is a known member of the ChatItemType enum.
+func (e ChatItemType) Valid() bool {
+	switch e {
+	case ATTACHMENT:
+		return true
+	case CHATENDED:
+		return true
+	case CONNECTIONACK:
+		return true
+	case EVENT:
+		return true
+	case MESSAGE:
+		return true
+	case MESSAGEDELIVERED:
+		return true
+	case MESSAGEREAD:
+		return true
+	case PARTICIPANTJOINED:
+		return true
+	case PARTICIPANTLEFT:
+		return true
+	case TRANSFERFAILED:
+		return true
+	case TRANSFERSUCCEEDED:
+		return true
+	case TYPING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConnectionType.
+const (
+	CONNECTIONCREDENTIALS ConnectionType = "CONNECTION_CREDENTIALS"
+	WEBRTCCONNECTION      ConnectionType = "WEBRTC_CONNECTION"
+	WEBSOCKET             ConnectionType = "WEBSOCKET"
+)
+
+// Valid indicates whether the value is a known member of the ConnectionType enum.
+func (e ConnectionType) Valid() bool {
+	switch e {
+	case CONNECTIONCREDENTIALS:
+		return true
+	case WEBRTCCONNECTION:
+		return true
+	case WEBSOCKET:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeetingFeatureStatus.
+const (
+	AVAILABLE   MeetingFeatureStatus = "AVAILABLE"
+	UNAVAILABLE MeetingFeatureStatus = "UNAVAILABLE"
+)
+
+// Valid indicates whether the value is a known member of the MeetingFeatureStatus enum.
+func (e MeetingFeatureStatus) Valid() bool {
+	switch e {
+	case AVAILABLE:
+		return true
+	case UNAVAILABLE:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MessageProcessingStatus.
 const (
-	FAILED     MessageProcessingStatus = "FAILED"
-	PROCESSING MessageProcessingStatus = "PROCESSING"
-	REJECTED   MessageProcessingStatus = "REJECTED"
+	MessageProcessingStatusFAILED     MessageProcessingStatus = "FAILED"
+	MessageProcessingStatusPROCESSING MessageProcessingStatus = "PROCESSING"
+	MessageProcessingStatusREJECTED   MessageProcessingStatus = "REJECTED"
 )
 
 // Valid indicates whether the value is a known member of the MessageProcessingStatus enum.
 func (e MessageProcessingStatus) Valid() bool {
 	switch e {
-	case FAILED:
+	case MessageProcessingStatusFAILED:
 		return true
-	case PROCESSING:
+	case MessageProcessingStatusPROCESSING:
 		return true
-	case REJECTED:
+	case MessageProcessingStatusREJECTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ParticipantRole.
+const (
+	AGENT      ParticipantRole = "AGENT"
+	CUSTOMBOT  ParticipantRole = "CUSTOM_BOT"
+	CUSTOMER   ParticipantRole = "CUSTOMER"
+	SUPERVISOR ParticipantRole = "SUPERVISOR"
+	SYSTEM     ParticipantRole = "SYSTEM"
+)
+
+// Valid indicates whether the value is a known member of the ParticipantRole enum.
+func (e ParticipantRole) Valid() bool {
+	switch e {
+	case AGENT:
+		return true
+	case CUSTOMBOT:
+		return true
+	case CUSTOMER:
+		return true
+	case SUPERVISOR:
+		return true
+	case SYSTEM:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ResourceType.
+const (
+	CONTACT        ResourceType = "CONTACT"
+	CONTACTFLOW    ResourceType = "CONTACT_FLOW"
+	HIERARCHYGROUP ResourceType = "HIERARCHY_GROUP"
+	HIERARCHYLEVEL ResourceType = "HIERARCHY_LEVEL"
+	INSTANCE       ResourceType = "INSTANCE"
+	PARTICIPANT    ResourceType = "PARTICIPANT"
+	PHONENUMBER    ResourceType = "PHONE_NUMBER"
+	USER           ResourceType = "USER"
+)
+
+// Valid indicates whether the value is a known member of the ResourceType enum.
+func (e ResourceType) Valid() bool {
+	switch e {
+	case CONTACT:
+		return true
+	case CONTACTFLOW:
+		return true
+	case HIERARCHYGROUP:
+		return true
+	case HIERARCHYLEVEL:
+		return true
+	case INSTANCE:
+		return true
+	case PARTICIPANT:
+		return true
+	case PHONENUMBER:
+		return true
+	case USER:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ScanDirection.
+const (
+	BACKWARD ScanDirection = "BACKWARD"
+	FORWARD  ScanDirection = "FORWARD"
+)
+
+// Valid indicates whether the value is a known member of the ScanDirection enum.
+func (e ScanDirection) Valid() bool {
+	switch e {
+	case BACKWARD:
+		return true
+	case FORWARD:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SortKey.
+const (
+	ASCENDING  SortKey = "ASCENDING"
+	DESCENDING SortKey = "DESCENDING"
+)
+
+// Valid indicates whether the value is a known member of the SortKey enum.
+func (e SortKey) Valid() bool {
+	switch e {
+	case ASCENDING:
+		return true
+	case DESCENDING:
 		return true
 	default:
 		return false
@@ -43,10 +250,257 @@ type AccessDeniedException struct {
 	Message string `json:"Message"`
 }
 
+// ArtifactStatus Where an attachment stands; only an `APPROVED` one can be downloaded.
+type ArtifactStatus string
+
+// AttachmentItem One attachment of a transcript item.
+type AttachmentItem struct {
+	// AttachmentId The identifier of the attachment, for GetAttachment.
+	AttachmentId *string `json:"AttachmentId,omitempty"`
+
+	// AttachmentName The file name of the attachment.
+	AttachmentName *string `json:"AttachmentName,omitempty"`
+
+	// ContentType The MIME type of the attachment.
+	ContentType *string `json:"ContentType,omitempty"`
+
+	// Status Where an attachment stands; only an `APPROVED` one can be downloaded.
+	Status *ArtifactStatus `json:"Status,omitempty"`
+}
+
+// Attendee The participant as an attendee of the call.
+type Attendee struct {
+	// AttendeeId The identifier of the attendee.
+	AttendeeId *string `json:"AttendeeId,omitempty"`
+
+	// JoinToken The token with which the attendee joins the call. A secret.
+	JoinToken *string `json:"JoinToken,omitempty"`
+}
+
+// AudioFeatures The audio features of the call.
+type AudioFeatures struct {
+	// EchoReduction Whether a feature of the call is available.
+	EchoReduction *MeetingFeatureStatus `json:"EchoReduction,omitempty"`
+}
+
+// CancelParticipantAuthenticationRequest The body of a CancelParticipantAuthentication request.
+type CancelParticipantAuthenticationRequest struct {
+	// SessionId The authentication session to cancel.
+	SessionId string `json:"SessionId"`
+}
+
+// ChatItemType What kind of item a transcript entry is. Over the chat WebSocket the service also sends
+// items of type `MESSAGEMETADATA` (receipts and processing status of a message, listed in
+// `x-known-values`), which the service model does not name.
+type ChatItemType string
+
+// CompleteAttachmentUploadRequest The body of a CompleteAttachmentUpload request.
+type CompleteAttachmentUploadRequest struct {
+	// AttachmentIds The attachment whose upload is complete; exactly one identifier.
+	AttachmentIds []string `json:"AttachmentIds"`
+
+	// ClientToken An idempotency token chosen by the client, usually a random UUID. Sending the same
+	// token again returns the first result instead of acting twice.
+	ClientToken string `json:"ClientToken"`
+}
+
+// ConflictException The body of a `ConflictException` error.
+type ConflictException struct {
+	// Message What the service says went wrong.
+	Message string `json:"Message"`
+}
+
+// ConnectionCredentials The token that every operation except CreateParticipantConnection takes.
+type ConnectionCredentials struct {
+	// ConnectionToken The connection token, sent as `X-Amz-Bearer`. A secret.
+	ConnectionToken *string `json:"ConnectionToken,omitempty"`
+
+	// Expiry When the connection token expires, as an ISO 8601 timestamp.
+	Expiry *string `json:"Expiry,omitempty"`
+}
+
+// ConnectionType A kind of connection a participant can ask for.
+type ConnectionType string
+
+// CreateParticipantConnectionRequest The body of a CreateParticipantConnection request.
+type CreateParticipantConnectionRequest struct {
+	// ConnectParticipant Whether this call also acknowledges the participant's connection to the chat.
+	// It replaces the connection-acknowledged event, which is no longer supported.
+	ConnectParticipant *bool `json:"ConnectParticipant,omitempty"`
+
+	// Type The kinds of connection to create. `WEBSOCKET` returns a WebSocket URL and
+	// `CONNECTION_CREDENTIALS` a connection token; a chat client usually asks for both.
+	Type *[]ConnectionType `json:"Type,omitempty"`
+}
+
+// CreateParticipantConnectionResult The participant's connection.
+type CreateParticipantConnectionResult struct {
+	// ConnectionCredentials The token that every operation except CreateParticipantConnection takes.
+	ConnectionCredentials *ConnectionCredentials `json:"ConnectionCredentials,omitempty"`
+
+	// WebRTCConnection What a participant needs to join the contact's audio or video call.
+	WebRTCConnection *WebRTCConnection `json:"WebRTCConnection,omitempty"`
+
+	// Websocket The chat's WebSocket, on which the service pushes messages and events.
+	Websocket *Websocket `json:"Websocket,omitempty"`
+}
+
+// DescribeViewResult A view.
+type DescribeViewResult struct {
+	// View A view that a contact flow shows the participant, such as a form or a confirmation.
+	View *View `json:"View,omitempty"`
+}
+
+// DisconnectParticipantRequest The body of a DisconnectParticipant request.
+type DisconnectParticipantRequest struct {
+	// ClientToken An idempotency token chosen by the client, usually a random UUID. Sending the same
+	// token again returns the first result instead of acting twice.
+	//
+	//
+	// Example: 7c1e0f4a-5b2d-4e8f-9a3c-1d6b8e2f4a70
+	ClientToken *string `json:"ClientToken,omitempty"`
+}
+
+// GetAttachmentRequest The body of a GetAttachment request.
+type GetAttachmentRequest struct {
+	// AttachmentId The attachment to download.
+	AttachmentId string `json:"AttachmentId"`
+
+	// UrlExpiryInSeconds How long the download URL stays valid, in seconds.
+	UrlExpiryInSeconds *int32 `json:"UrlExpiryInSeconds,omitempty"`
+}
+
+// GetAttachmentResult Where to download an attachment.
+type GetAttachmentResult struct {
+	// AttachmentSizeInBytes The size of the attachment in bytes.
+	AttachmentSizeInBytes int64 `json:"AttachmentSizeInBytes"`
+
+	// Url The pre-signed URL to `GET` the bytes from; its query is a credential.
+	Url *string `json:"Url,omitempty"`
+
+	// UrlExpiry When the URL expires, as an ISO 8601 timestamp.
+	UrlExpiry *string `json:"UrlExpiry,omitempty"`
+}
+
+// GetAuthenticationUrlRequest The body of a GetAuthenticationUrl request.
+type GetAuthenticationUrlRequest struct {
+	// RedirectUri Where the customer's browser goes after signing in.
+	RedirectUri string `json:"RedirectUri"`
+
+	// SessionId The authentication session, as the authentication-initiated event named it.
+	SessionId string `json:"SessionId"`
+}
+
+// GetAuthenticationUrlResult Where the customer signs in.
+type GetAuthenticationUrlResult struct {
+	// AuthenticationUrl The sign-in URL; its query identifies the session.
+	AuthenticationUrl *string `json:"AuthenticationUrl,omitempty"`
+}
+
+// GetTranscriptRequest The body of a GetTranscript request.
+type GetTranscriptRequest struct {
+	// ContactId The contact whose transcript to read, for a persistent chat that spans several
+	// contacts. By default, the contact of the connection.
+	ContactId *string `json:"ContactId,omitempty"`
+
+	// MaxResults The most items to return in the page. The service's default is 10.
+	MaxResults *int32 `json:"MaxResults,omitempty"`
+
+	// NextToken The `NextToken` of the previous page, to get the page after it.
+	NextToken *string `json:"NextToken,omitempty"`
+
+	// ScanDirection Which way to read from the start position. The service's default is `BACKWARD` without
+	// a `StartPosition` and `FORWARD` with one.
+	ScanDirection *ScanDirection `json:"ScanDirection,omitempty"`
+
+	// SortOrder The order of the items in a page. The service's default is `DESCENDING` (newest first).
+	SortOrder *SortKey `json:"SortOrder,omitempty"`
+
+	// StartPosition Where in the transcript a page starts. Set one of the three members.
+	StartPosition *StartPosition `json:"StartPosition,omitempty"`
+}
+
+// GetTranscriptResult One page of a transcript.
+type GetTranscriptResult struct {
+	// InitialContactId The first contact of the chat, for a chat that spans several contacts.
+	InitialContactId *string `json:"InitialContactId,omitempty"`
+
+	// NextToken The token of the next page; absent on the last page.
+	NextToken *string `json:"NextToken,omitempty"`
+
+	// Transcript The items of the page, in the requested order.
+	Transcript *[]Item `json:"Transcript,omitempty"`
+}
+
 // InternalServerException The body of an `InternalServerException` error.
 type InternalServerException struct {
 	// Message What the service says went wrong.
 	Message string `json:"Message"`
+}
+
+// Item One entry of a chat's transcript, a message, an event or an attachment.
+type Item struct {
+	// AbsoluteTime When the item was sent, as an ISO 8601 string in UTC with milliseconds.
+	AbsoluteTime *string `json:"AbsoluteTime,omitempty"`
+
+	// Attachments The attachments of an item of type `ATTACHMENT`.
+	Attachments *[]AttachmentItem `json:"Attachments,omitempty"`
+
+	// ContactId The contact the item belongs to.
+	ContactId *string `json:"ContactId,omitempty"`
+
+	// Content The content of a message or of an event that has one.
+	Content *string `json:"Content,omitempty"`
+
+	// ContentType The MIME type of a message's `Content`, or the kind of an event, such as
+	// `application/vnd.amazonaws.connect.event.participant.joined`. The values the
+	// service and the official chat clients use are listed in `x-known-values`.
+	ContentType *string `json:"ContentType,omitempty"`
+
+	// DisplayName The name of the participant who sent the item, as the chat shows it.
+	DisplayName *string `json:"DisplayName,omitempty"`
+
+	// Id The identifier of the item, unique in the chat.
+	Id *string `json:"Id,omitempty"`
+
+	// MessageMetadata What happened to a message after it was sent, carried by an item of type `MESSAGEMETADATA`.
+	MessageMetadata *MessageMetadata `json:"MessageMetadata,omitempty"`
+
+	// ParticipantId The participant who sent the item.
+	ParticipantId *string `json:"ParticipantId,omitempty"`
+
+	// ParticipantRole The role of a participant in the chat.
+	ParticipantRole *ParticipantRole `json:"ParticipantRole,omitempty"`
+
+	// RelatedContactId The contact the item came from, for a persistent chat.
+	RelatedContactId *string `json:"RelatedContactId,omitempty"`
+
+	// Type What kind of item a transcript entry is. Over the chat WebSocket the service also sends
+	// items of type `MESSAGEMETADATA` (receipts and processing status of a message, listed in
+	// `x-known-values`), which the service model does not name.
+	Type *ChatItemType `json:"Type,omitempty"`
+}
+
+// MeetingFeatureStatus Whether a feature of the call is available.
+type MeetingFeatureStatus string
+
+// MeetingFeaturesConfiguration The features of the call.
+type MeetingFeaturesConfiguration struct {
+	// Audio The audio features of the call.
+	Audio *AudioFeatures `json:"Audio,omitempty"`
+}
+
+// MessageMetadata What happened to a message after it was sent, carried by an item of type `MESSAGEMETADATA`.
+type MessageMetadata struct {
+	// MessageId The `Id` of the message the metadata is about.
+	MessageId *string `json:"MessageId,omitempty"`
+
+	// MessageProcessingStatus Where the message stands: `PROCESSING` while the service is still handling it,
+	// `FAILED` if processing went wrong, `REJECTED` if the service refused the content.
+	MessageProcessingStatus *MessageProcessingStatus `json:"MessageProcessingStatus,omitempty"`
+
+	// Receipts Who received and read the message, and when.
+	Receipts *[]Receipt `json:"Receipts,omitempty"`
 }
 
 // MessageProcessingMetadata Information about how the service is processing a message.
@@ -59,6 +513,74 @@ type MessageProcessingMetadata struct {
 // MessageProcessingStatus Where the message stands: `PROCESSING` while the service is still handling it,
 // `FAILED` if processing went wrong, `REJECTED` if the service refused the content.
 type MessageProcessingStatus string
+
+// ParticipantRole The role of a participant in the chat.
+type ParticipantRole string
+
+// Receipt When one participant received and read a message.
+type Receipt struct {
+	// DeliveredTimestamp When the message was delivered to the participant, as an ISO 8601 string.
+	DeliveredTimestamp *string `json:"DeliveredTimestamp,omitempty"`
+
+	// ReadTimestamp When the participant read the message, as an ISO 8601 string.
+	ReadTimestamp *string `json:"ReadTimestamp,omitempty"`
+
+	// RecipientParticipantId The participant the receipt is about.
+	RecipientParticipantId *string `json:"RecipientParticipantId,omitempty"`
+}
+
+// ResourceNotFoundException The body of a `ResourceNotFoundException` error.
+type ResourceNotFoundException struct {
+	// Message What the service says went wrong.
+	Message *string `json:"Message,omitempty"`
+
+	// ResourceId The identifier of the resource that was not found.
+	ResourceId *string `json:"ResourceId,omitempty"`
+
+	// ResourceType The kind of resource an error refers to.
+	ResourceType *ResourceType `json:"ResourceType,omitempty"`
+}
+
+// ResourceType The kind of resource an error refers to.
+type ResourceType string
+
+// ScanDirection Which way to read from the start position. The service's default is `BACKWARD` without
+// a `StartPosition` and `FORWARD` with one.
+type ScanDirection string
+
+// SendEventRequest The body of a SendEvent request.
+type SendEventRequest struct {
+	// ClientToken An idempotency token chosen by the client, usually a random UUID. Sending the same
+	// token again returns the first result instead of sending the event twice.
+	//
+	//
+	// Example: 2a7e9c41-6d3b-4f0e-8b5a-9c1d7e3f5a26
+	ClientToken *string `json:"ClientToken,omitempty"`
+
+	// Content The content of the event, if its type has one. A receipt names the message it is
+	// about as JSON: `{"messageId":"<Id of the message>"}`.
+	//
+	//
+	// Example: {"messageId":"9b1c4a52-3f0e-4d7a-8c61-2e5f0a9d7b34"}
+	Content *string `json:"Content,omitempty"`
+
+	// ContentType The kind of event. The service documents the types in `x-known-values`: typing,
+	// message delivered, message read, and the connection acknowledgement that
+	// `ConnectParticipant` on CreateParticipantConnection has replaced.
+	//
+	//
+	// Example: application/vnd.amazonaws.connect.event.typing
+	ContentType string `json:"ContentType"`
+}
+
+// SendEventResult What the service answers when it accepts an event.
+type SendEventResult struct {
+	// AbsoluteTime When the event was sent, as an ISO 8601 string in UTC with milliseconds.
+	AbsoluteTime *string `json:"AbsoluteTime,omitempty"`
+
+	// Id The identifier the service gave the event.
+	Id *string `json:"Id,omitempty"`
+}
 
 // SendMessageRequest The body of a SendMessage request.
 type SendMessageRequest struct {
@@ -84,6 +606,7 @@ type SendMessageRequest struct {
 
 	// ContentType The MIME type of `Content`. The service documents four types, listed in
 	// `x-known-values`; other values are passed through to the service, which decides.
+	// A contact accepts only the types it was started with.
 	//
 	//
 	// Example: text/plain
@@ -108,10 +631,69 @@ type SendMessageResult struct {
 	MessageMetadata *MessageProcessingMetadata `json:"MessageMetadata,omitempty"`
 }
 
+// ServiceQuotaExceededException The body of a `ServiceQuotaExceededException` error.
+type ServiceQuotaExceededException struct {
+	// Message What the service says went wrong.
+	Message string `json:"Message"`
+}
+
+// SortKey The order of the items in a page. The service's default is `DESCENDING` (newest first).
+type SortKey string
+
+// StartAttachmentUploadRequest The body of a StartAttachmentUpload request.
+type StartAttachmentUploadRequest struct {
+	// AttachmentName The file name of the attachment, as the chat shows it.
+	AttachmentName string `json:"AttachmentName"`
+
+	// AttachmentSizeInBytes The size of the file in bytes.
+	AttachmentSizeInBytes int64 `json:"AttachmentSizeInBytes"`
+
+	// ClientToken An idempotency token chosen by the client, usually a random UUID. Sending the same
+	// token again returns the first result instead of starting a second upload.
+	ClientToken string `json:"ClientToken"`
+
+	// ContentType The MIME type of the file, such as `application/pdf`.
+	ContentType string `json:"ContentType"`
+}
+
+// StartAttachmentUploadResult Where to upload an attachment.
+type StartAttachmentUploadResult struct {
+	// AttachmentId The identifier of the attachment, for CompleteAttachmentUpload.
+	AttachmentId *string `json:"AttachmentId,omitempty"`
+
+	// UploadMetadata How to upload the bytes of an attachment.
+	UploadMetadata *UploadMetadata `json:"UploadMetadata,omitempty"`
+}
+
+// StartPosition Where in the transcript a page starts. Set one of the three members.
+type StartPosition struct {
+	// AbsoluteTime Start at this time, an ISO 8601 string such as `2019-11-08T02:41:28.172Z`.
+	AbsoluteTime *string `json:"AbsoluteTime,omitempty"`
+
+	// Id Start at the item with this `Id`.
+	Id *string `json:"Id,omitempty"`
+
+	// MostRecent Start this many items before the most recent one.
+	MostRecent *int32 `json:"MostRecent,omitempty"`
+}
+
 // ThrottlingException The body of a `ThrottlingException` error.
 type ThrottlingException struct {
 	// Message What the service says went wrong.
 	Message string `json:"Message"`
+}
+
+// UploadMetadata How to upload the bytes of an attachment.
+type UploadMetadata struct {
+	// HeadersToInclude The headers the upload must carry, exactly as given: they are part of the URL's
+	// signature. Names are 1 to 128 characters long.
+	HeadersToInclude *map[string]string `json:"HeadersToInclude,omitempty"`
+
+	// Url The pre-signed URL to `PUT` the bytes to; its query is a credential.
+	Url *string `json:"Url,omitempty"`
+
+	// UrlExpiry When the URL expires, as an ISO 8601 timestamp.
+	UrlExpiry *string `json:"UrlExpiry,omitempty"`
 }
 
 // ValidationException The body of a `ValidationException` error.
@@ -120,8 +702,152 @@ type ValidationException struct {
 	Message string `json:"Message"`
 }
 
+// View A view that a contact flow shows the participant, such as a form or a confirmation.
+type View struct {
+	// Arn The Amazon Resource Name of the view.
+	Arn *string `json:"Arn,omitempty"`
+
+	// Content What a view shows and what the participant can do with it.
+	Content *ViewContent `json:"Content,omitempty"`
+
+	// Id The identifier of the view.
+	Id *string `json:"Id,omitempty"`
+
+	// Name The name of the view.
+	Name *string `json:"Name,omitempty"`
+
+	// Version The version of the view.
+	Version *int32 `json:"Version,omitempty"`
+}
+
+// ViewContent What a view shows and what the participant can do with it.
+type ViewContent struct {
+	// Actions The actions the participant can take in the view.
+	Actions *[]string `json:"Actions,omitempty"`
+
+	// InputSchema The JSON Schema of the data the view takes.
+	InputSchema *string `json:"InputSchema,omitempty"`
+
+	// Template The view's template, as JSON.
+	Template *string `json:"Template,omitempty"`
+}
+
+// WebRTCConnection What a participant needs to join the contact's audio or video call.
+type WebRTCConnection struct {
+	// Attendee The participant as an attendee of the call.
+	Attendee *Attendee `json:"Attendee,omitempty"`
+
+	// Meeting The call the participant joins.
+	Meeting *WebRTCMeeting `json:"Meeting,omitempty"`
+}
+
+// WebRTCMediaPlacement The URLs of the call's media services.
+type WebRTCMediaPlacement struct {
+	// AudioFallbackUrl The URL of the audio fallback.
+	AudioFallbackUrl *string `json:"AudioFallbackUrl,omitempty"`
+
+	// AudioHostUrl The URL of the audio host.
+	AudioHostUrl *string `json:"AudioHostUrl,omitempty"`
+
+	// EventIngestionUrl The URL of the event ingestion service.
+	EventIngestionUrl *string `json:"EventIngestionUrl,omitempty"`
+
+	// SignalingUrl The URL of the signaling service.
+	SignalingUrl *string `json:"SignalingUrl,omitempty"`
+}
+
+// WebRTCMeeting The call the participant joins.
+type WebRTCMeeting struct {
+	// MediaPlacement The URLs of the call's media services.
+	MediaPlacement *WebRTCMediaPlacement `json:"MediaPlacement,omitempty"`
+
+	// MeetingFeatures The features of the call.
+	MeetingFeatures *MeetingFeaturesConfiguration `json:"MeetingFeatures,omitempty"`
+
+	// MeetingId The identifier of the call, a GUID.
+	MeetingId *string `json:"MeetingId,omitempty"`
+}
+
+// Websocket The chat's WebSocket, on which the service pushes messages and events.
+type Websocket struct {
+	// ConnectionExpiry When the URL expires, as an ISO 8601 timestamp.
+	ConnectionExpiry *string `json:"ConnectionExpiry,omitempty"`
+
+	// Url The pre-signed URL of the WebSocket; its query is a credential.
+	Url *string `json:"Url,omitempty"`
+}
+
 // ConnectionToken defines model for ConnectionToken.
 type ConnectionToken = string
+
+// ParticipantToken defines model for ParticipantToken.
+type ParticipantToken = string
+
+// ViewToken defines model for ViewToken.
+type ViewToken = string
+
+// GetAttachmentParams defines parameters for GetAttachment.
+type GetAttachmentParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// GetAuthenticationUrlParams defines parameters for GetAuthenticationUrl.
+type GetAuthenticationUrlParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// CancelParticipantAuthenticationParams defines parameters for CancelParticipantAuthentication.
+type CancelParticipantAuthenticationParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// CompleteAttachmentUploadParams defines parameters for CompleteAttachmentUpload.
+type CompleteAttachmentUploadParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// CreateParticipantConnectionParams defines parameters for CreateParticipantConnection.
+type CreateParticipantConnectionParams struct {
+	// XAmzBearer The participant token that starting the chat returned (for example as
+	// `ParticipantToken` in the answer to StartChatContact). It lasts as long as the
+	// participant is part of the contact, and only `CreateParticipantConnection` takes it.
+	// It is a secret.
+	XAmzBearer ParticipantToken `json:"X-Amz-Bearer"`
+}
+
+// DisconnectParticipantParams defines parameters for DisconnectParticipant.
+type DisconnectParticipantParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// SendEventParams defines parameters for SendEvent.
+type SendEventParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
 
 // SendMessageParams defines parameters for SendMessage.
 type SendMessageParams struct {
@@ -132,8 +858,62 @@ type SendMessageParams struct {
 	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
 }
 
+// StartAttachmentUploadParams defines parameters for StartAttachmentUpload.
+type StartAttachmentUploadParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// GetTranscriptParams defines parameters for GetTranscript.
+type GetTranscriptParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// DescribeViewParams defines parameters for DescribeView.
+type DescribeViewParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// GetAttachmentJSONRequestBody defines body for GetAttachment for application/json ContentType.
+type GetAttachmentJSONRequestBody = GetAttachmentRequest
+
+// GetAuthenticationUrlJSONRequestBody defines body for GetAuthenticationUrl for application/json ContentType.
+type GetAuthenticationUrlJSONRequestBody = GetAuthenticationUrlRequest
+
+// CancelParticipantAuthenticationJSONRequestBody defines body for CancelParticipantAuthentication for application/json ContentType.
+type CancelParticipantAuthenticationJSONRequestBody = CancelParticipantAuthenticationRequest
+
+// CompleteAttachmentUploadJSONRequestBody defines body for CompleteAttachmentUpload for application/json ContentType.
+type CompleteAttachmentUploadJSONRequestBody = CompleteAttachmentUploadRequest
+
+// CreateParticipantConnectionJSONRequestBody defines body for CreateParticipantConnection for application/json ContentType.
+type CreateParticipantConnectionJSONRequestBody = CreateParticipantConnectionRequest
+
+// DisconnectParticipantJSONRequestBody defines body for DisconnectParticipant for application/json ContentType.
+type DisconnectParticipantJSONRequestBody = DisconnectParticipantRequest
+
+// SendEventJSONRequestBody defines body for SendEvent for application/json ContentType.
+type SendEventJSONRequestBody = SendEventRequest
+
 // SendMessageJSONRequestBody defines body for SendMessage for application/json ContentType.
 type SendMessageJSONRequestBody = SendMessageRequest
+
+// StartAttachmentUploadJSONRequestBody defines body for StartAttachmentUpload for application/json ContentType.
+type StartAttachmentUploadJSONRequestBody = StartAttachmentUploadRequest
+
+// GetTranscriptJSONRequestBody defines body for GetTranscript for application/json ContentType.
+type GetTranscriptJSONRequestBody = GetTranscriptRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -209,6 +989,168 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// GetAttachmentWithBody Get a download URL for an attachment
+	//
+	// Returns a pre-signed URL from which the bytes of a completed attachment can be
+	// downloaded with an HTTP `GET`, and the attachment's size. Participants with the
+	// `CUSTOM_BOT` role may not read attachments that customers uploaded.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /participant/attachment (the `GetAttachment` operationId).
+	GetAttachmentWithBody(ctx context.Context, params *GetAttachmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAttachment Get a download URL for an attachment
+	//
+	// Returns a pre-signed URL from which the bytes of a completed attachment can be
+	// downloaded with an HTTP `GET`, and the attachment's size. Participants with the
+	// `CUSTOM_BOT` role may not read attachments that customers uploaded.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /participant/attachment (the `GetAttachment` operationId).
+	GetAttachment(ctx context.Context, params *GetAttachmentParams, body GetAttachmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAuthenticationUrlWithBody Get the URL of a customer authentication
+	//
+	// Returns the URL where the customer signs in, for the authentication session that an
+	// authentication-initiated event of the chat announced. Call it within a minute of that
+	// event. Chats on Apple Messages for Business, WhatsApp or SMS cannot use it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /participant/authentication-url (the `GetAuthenticationUrl` operationId).
+	GetAuthenticationUrlWithBody(ctx context.Context, params *GetAuthenticationUrlParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAuthenticationUrl Get the URL of a customer authentication
+	//
+	// Returns the URL where the customer signs in, for the authentication session that an
+	// authentication-initiated event of the chat announced. Call it within a minute of that
+	// event. Chats on Apple Messages for Business, WhatsApp or SMS cannot use it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /participant/authentication-url (the `GetAuthenticationUrl` operationId).
+	GetAuthenticationUrl(ctx context.Context, params *GetAuthenticationUrlParams, body GetAuthenticationUrlJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelParticipantAuthenticationWithBody Cancel a customer authentication
+	//
+	// Cancels an authentication session: the contact flow takes the branch for a customer
+	// who opted out of signing in. Chats on Apple Messages for Business, WhatsApp or SMS
+	// cannot use it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /participant/cancel-authentication (the `CancelParticipantAuthentication` operationId).
+	CancelParticipantAuthenticationWithBody(ctx context.Context, params *CancelParticipantAuthenticationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelParticipantAuthentication Cancel a customer authentication
+	//
+	// Cancels an authentication session: the contact flow takes the branch for a customer
+	// who opted out of signing in. Chats on Apple Messages for Business, WhatsApp or SMS
+	// cannot use it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /participant/cancel-authentication (the `CancelParticipantAuthentication` operationId).
+	CancelParticipantAuthentication(ctx context.Context, params *CancelParticipantAuthenticationParams, body CancelParticipantAuthenticationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteAttachmentUploadWithBody Finish uploading an attachment
+	//
+	// Confirms that the bytes of an attachment were uploaded to the URL that
+	// `StartAttachmentUpload` returned; the attachment then appears in the chat. A
+	// `ConflictException` means that an upload of this attachment is already being
+	// completed.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /participant/complete-attachment-upload (the `CompleteAttachmentUpload` operationId).
+	CompleteAttachmentUploadWithBody(ctx context.Context, params *CompleteAttachmentUploadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompleteAttachmentUpload Finish uploading an attachment
+	//
+	// Confirms that the bytes of an attachment were uploaded to the URL that
+	// `StartAttachmentUpload` returned; the attachment then appears in the chat. A
+	// `ConflictException` means that an upload of this attachment is already being
+	// completed.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /participant/complete-attachment-upload (the `CompleteAttachmentUpload` operationId).
+	CompleteAttachmentUpload(ctx context.Context, params *CompleteAttachmentUploadParams, body CompleteAttachmentUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateParticipantConnectionWithBody Connect a participant to its chat
+	//
+	// Exchanges the participant token (from starting the chat) for what the participant
+	// needs to take part: a connection token for every other operation, and a WebSocket URL
+	// on which the service pushes the chat's messages and events. Both expire; call this
+	// operation again, with the same participant token, before they do. With
+	// `ConnectParticipant: true` the call also tells the chat that the participant has
+	// connected, which the service otherwise waits for before delivering messages.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /participant/connection (the `CreateParticipantConnection` operationId).
+	CreateParticipantConnectionWithBody(ctx context.Context, params *CreateParticipantConnectionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateParticipantConnection Connect a participant to its chat
+	//
+	// Exchanges the participant token (from starting the chat) for what the participant
+	// needs to take part: a connection token for every other operation, and a WebSocket URL
+	// on which the service pushes the chat's messages and events. Both expire; call this
+	// operation again, with the same participant token, before they do. With
+	// `ConnectParticipant: true` the call also tells the chat that the participant has
+	// connected, which the service otherwise waits for before delivering messages.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /participant/connection (the `CreateParticipantConnection` operationId).
+	CreateParticipantConnection(ctx context.Context, params *CreateParticipantConnectionParams, body CreateParticipantConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DisconnectParticipantWithBody Leave the chat
+	//
+	// Disconnects the participant of the connection token from the chat. The chat records
+	// that the participant left; the connection token stops working.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /participant/disconnect (the `DisconnectParticipant` operationId).
+	DisconnectParticipantWithBody(ctx context.Context, params *DisconnectParticipantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DisconnectParticipant Leave the chat
+	//
+	// Disconnects the participant of the connection token from the chat. The chat records
+	// that the participant left; the connection token stops working.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /participant/disconnect (the `DisconnectParticipant` operationId).
+	DisconnectParticipant(ctx context.Context, params *DisconnectParticipantParams, body DisconnectParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendEventWithBody Send an event into a chat
+	//
+	// Sends an event from the calling participant: that it is typing, or that it received
+	// or read a message (a receipt). Receipts are refused with a `ConflictException` when
+	// the chat has more than two active participants, for example while a supervisor has
+	// barged in. A `ClientToken` seen before on this connection returns the first result.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /participant/event (the `SendEvent` operationId).
+	SendEventWithBody(ctx context.Context, params *SendEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendEvent Send an event into a chat
+	//
+	// Sends an event from the calling participant: that it is typing, or that it received
+	// or read a message (a receipt). Receipts are refused with a `ConflictException` when
+	// the chat has more than two active participants, for example while a supervisor has
+	// barged in. A `ClientToken` seen before on this connection returns the first result.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /participant/event (the `SendEvent` operationId).
+	SendEvent(ctx context.Context, params *SendEventParams, body SendEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SendMessageWithBody Send a message into a chat
 	//
 	// Sends one message from the calling participant into the chat. The participant is
@@ -232,6 +1174,364 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /participant/message (the `SendMessage` operationId).
 	SendMessage(ctx context.Context, params *SendMessageParams, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartAttachmentUploadWithBody Start uploading an attachment
+	//
+	// Reserves an attachment and returns a pre-signed URL to upload its bytes to. Upload
+	// them with an HTTP `PUT` to `UploadMetadata.Url`, sending exactly the headers in
+	// `UploadMetadata.HeadersToInclude` (and never the connection token), then call
+	// `CompleteAttachmentUpload`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /participant/start-attachment-upload (the `StartAttachmentUpload` operationId).
+	StartAttachmentUploadWithBody(ctx context.Context, params *StartAttachmentUploadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartAttachmentUpload Start uploading an attachment
+	//
+	// Reserves an attachment and returns a pre-signed URL to upload its bytes to. Upload
+	// them with an HTTP `PUT` to `UploadMetadata.Url`, sending exactly the headers in
+	// `UploadMetadata.HeadersToInclude` (and never the connection token), then call
+	// `CompleteAttachmentUpload`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /participant/start-attachment-upload (the `StartAttachmentUpload` operationId).
+	StartAttachmentUpload(ctx context.Context, params *StartAttachmentUploadParams, body StartAttachmentUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTranscriptWithBody Read the chat's transcript
+	//
+	// Returns one page of the chat's transcript: messages, events and attachments, each an
+	// `Item`. Without a `StartPosition` the page holds the most recent items; with one, it
+	// holds the items from that position on. Pass the `NextToken` of a page to get the next
+	// one; the last page has none.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /participant/transcript (the `GetTranscript` operationId).
+	GetTranscriptWithBody(ctx context.Context, params *GetTranscriptParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTranscript Read the chat's transcript
+	//
+	// Returns one page of the chat's transcript: messages, events and attachments, each an
+	// `Item`. Without a `StartPosition` the page holds the most recent items; with one, it
+	// holds the items from that position on. Pass the `NextToken` of a page to get the next
+	// one; the last page has none.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /participant/transcript (the `GetTranscript` operationId).
+	GetTranscript(ctx context.Context, params *GetTranscriptParams, body GetTranscriptJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DescribeView Read a view
+	//
+	// Returns the view that a view token (from a message of the chat) names: its template,
+	// the schema of its input, and the actions the participant can take.
+	//
+	// Corresponds with GET /participant/views/{ViewToken} (the `DescribeView` operationId).
+	DescribeView(ctx context.Context, viewToken ViewToken, params *DescribeViewParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// GetAttachmentWithBody Get a download URL for an attachment
+//
+// Returns a pre-signed URL from which the bytes of a completed attachment can be
+// downloaded with an HTTP `GET`, and the attachment's size. Participants with the
+// `CUSTOM_BOT` role may not read attachments that customers uploaded.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /participant/attachment (the `GetAttachment` operationId).
+func (c *Client) GetAttachmentWithBody(ctx context.Context, params *GetAttachmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAttachmentRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAttachment Get a download URL for an attachment
+//
+// Returns a pre-signed URL from which the bytes of a completed attachment can be
+// downloaded with an HTTP `GET`, and the attachment's size. Participants with the
+// `CUSTOM_BOT` role may not read attachments that customers uploaded.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /participant/attachment (the `GetAttachment` operationId).
+func (c *Client) GetAttachment(ctx context.Context, params *GetAttachmentParams, body GetAttachmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAttachmentRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAuthenticationUrlWithBody Get the URL of a customer authentication
+//
+// Returns the URL where the customer signs in, for the authentication session that an
+// authentication-initiated event of the chat announced. Call it within a minute of that
+// event. Chats on Apple Messages for Business, WhatsApp or SMS cannot use it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /participant/authentication-url (the `GetAuthenticationUrl` operationId).
+func (c *Client) GetAuthenticationUrlWithBody(ctx context.Context, params *GetAuthenticationUrlParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAuthenticationUrlRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAuthenticationUrl Get the URL of a customer authentication
+//
+// Returns the URL where the customer signs in, for the authentication session that an
+// authentication-initiated event of the chat announced. Call it within a minute of that
+// event. Chats on Apple Messages for Business, WhatsApp or SMS cannot use it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /participant/authentication-url (the `GetAuthenticationUrl` operationId).
+func (c *Client) GetAuthenticationUrl(ctx context.Context, params *GetAuthenticationUrlParams, body GetAuthenticationUrlJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAuthenticationUrlRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelParticipantAuthenticationWithBody Cancel a customer authentication
+//
+// Cancels an authentication session: the contact flow takes the branch for a customer
+// who opted out of signing in. Chats on Apple Messages for Business, WhatsApp or SMS
+// cannot use it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /participant/cancel-authentication (the `CancelParticipantAuthentication` operationId).
+func (c *Client) CancelParticipantAuthenticationWithBody(ctx context.Context, params *CancelParticipantAuthenticationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelParticipantAuthenticationRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelParticipantAuthentication Cancel a customer authentication
+//
+// Cancels an authentication session: the contact flow takes the branch for a customer
+// who opted out of signing in. Chats on Apple Messages for Business, WhatsApp or SMS
+// cannot use it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /participant/cancel-authentication (the `CancelParticipantAuthentication` operationId).
+func (c *Client) CancelParticipantAuthentication(ctx context.Context, params *CancelParticipantAuthenticationParams, body CancelParticipantAuthenticationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelParticipantAuthenticationRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteAttachmentUploadWithBody Finish uploading an attachment
+//
+// Confirms that the bytes of an attachment were uploaded to the URL that
+// `StartAttachmentUpload` returned; the attachment then appears in the chat. A
+// `ConflictException` means that an upload of this attachment is already being
+// completed.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /participant/complete-attachment-upload (the `CompleteAttachmentUpload` operationId).
+func (c *Client) CompleteAttachmentUploadWithBody(ctx context.Context, params *CompleteAttachmentUploadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteAttachmentUploadRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompleteAttachmentUpload Finish uploading an attachment
+//
+// Confirms that the bytes of an attachment were uploaded to the URL that
+// `StartAttachmentUpload` returned; the attachment then appears in the chat. A
+// `ConflictException` means that an upload of this attachment is already being
+// completed.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /participant/complete-attachment-upload (the `CompleteAttachmentUpload` operationId).
+func (c *Client) CompleteAttachmentUpload(ctx context.Context, params *CompleteAttachmentUploadParams, body CompleteAttachmentUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompleteAttachmentUploadRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateParticipantConnectionWithBody Connect a participant to its chat
+//
+// Exchanges the participant token (from starting the chat) for what the participant
+// needs to take part: a connection token for every other operation, and a WebSocket URL
+// on which the service pushes the chat's messages and events. Both expire; call this
+// operation again, with the same participant token, before they do. With
+// `ConnectParticipant: true` the call also tells the chat that the participant has
+// connected, which the service otherwise waits for before delivering messages.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /participant/connection (the `CreateParticipantConnection` operationId).
+func (c *Client) CreateParticipantConnectionWithBody(ctx context.Context, params *CreateParticipantConnectionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateParticipantConnectionRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateParticipantConnection Connect a participant to its chat
+//
+// Exchanges the participant token (from starting the chat) for what the participant
+// needs to take part: a connection token for every other operation, and a WebSocket URL
+// on which the service pushes the chat's messages and events. Both expire; call this
+// operation again, with the same participant token, before they do. With
+// `ConnectParticipant: true` the call also tells the chat that the participant has
+// connected, which the service otherwise waits for before delivering messages.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /participant/connection (the `CreateParticipantConnection` operationId).
+func (c *Client) CreateParticipantConnection(ctx context.Context, params *CreateParticipantConnectionParams, body CreateParticipantConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateParticipantConnectionRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DisconnectParticipantWithBody Leave the chat
+//
+// Disconnects the participant of the connection token from the chat. The chat records
+// that the participant left; the connection token stops working.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /participant/disconnect (the `DisconnectParticipant` operationId).
+func (c *Client) DisconnectParticipantWithBody(ctx context.Context, params *DisconnectParticipantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisconnectParticipantRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DisconnectParticipant Leave the chat
+//
+// Disconnects the participant of the connection token from the chat. The chat records
+// that the participant left; the connection token stops working.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /participant/disconnect (the `DisconnectParticipant` operationId).
+func (c *Client) DisconnectParticipant(ctx context.Context, params *DisconnectParticipantParams, body DisconnectParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisconnectParticipantRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendEventWithBody Send an event into a chat
+//
+// Sends an event from the calling participant: that it is typing, or that it received
+// or read a message (a receipt). Receipts are refused with a `ConflictException` when
+// the chat has more than two active participants, for example while a supervisor has
+// barged in. A `ClientToken` seen before on this connection returns the first result.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /participant/event (the `SendEvent` operationId).
+func (c *Client) SendEventWithBody(ctx context.Context, params *SendEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendEventRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendEvent Send an event into a chat
+//
+// Sends an event from the calling participant: that it is typing, or that it received
+// or read a message (a receipt). Receipts are refused with a `ConflictException` when
+// the chat has more than two active participants, for example while a supervisor has
+// barged in. A `ClientToken` seen before on this connection returns the first result.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /participant/event (the `SendEvent` operationId).
+func (c *Client) SendEvent(ctx context.Context, params *SendEventParams, body SendEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendEventRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // SendMessageWithBody Send a message into a chat
@@ -278,6 +1578,483 @@ func (c *Client) SendMessage(ctx context.Context, params *SendMessageParams, bod
 	return c.Client.Do(req)
 }
 
+// StartAttachmentUploadWithBody Start uploading an attachment
+//
+// Reserves an attachment and returns a pre-signed URL to upload its bytes to. Upload
+// them with an HTTP `PUT` to `UploadMetadata.Url`, sending exactly the headers in
+// `UploadMetadata.HeadersToInclude` (and never the connection token), then call
+// `CompleteAttachmentUpload`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /participant/start-attachment-upload (the `StartAttachmentUpload` operationId).
+func (c *Client) StartAttachmentUploadWithBody(ctx context.Context, params *StartAttachmentUploadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartAttachmentUploadRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartAttachmentUpload Start uploading an attachment
+//
+// Reserves an attachment and returns a pre-signed URL to upload its bytes to. Upload
+// them with an HTTP `PUT` to `UploadMetadata.Url`, sending exactly the headers in
+// `UploadMetadata.HeadersToInclude` (and never the connection token), then call
+// `CompleteAttachmentUpload`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /participant/start-attachment-upload (the `StartAttachmentUpload` operationId).
+func (c *Client) StartAttachmentUpload(ctx context.Context, params *StartAttachmentUploadParams, body StartAttachmentUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartAttachmentUploadRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTranscriptWithBody Read the chat's transcript
+//
+// Returns one page of the chat's transcript: messages, events and attachments, each an
+// `Item`. Without a `StartPosition` the page holds the most recent items; with one, it
+// holds the items from that position on. Pass the `NextToken` of a page to get the next
+// one; the last page has none.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /participant/transcript (the `GetTranscript` operationId).
+func (c *Client) GetTranscriptWithBody(ctx context.Context, params *GetTranscriptParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTranscriptRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTranscript Read the chat's transcript
+//
+// Returns one page of the chat's transcript: messages, events and attachments, each an
+// `Item`. Without a `StartPosition` the page holds the most recent items; with one, it
+// holds the items from that position on. Pass the `NextToken` of a page to get the next
+// one; the last page has none.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /participant/transcript (the `GetTranscript` operationId).
+func (c *Client) GetTranscript(ctx context.Context, params *GetTranscriptParams, body GetTranscriptJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTranscriptRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DescribeView Read a view
+//
+// Returns the view that a view token (from a message of the chat) names: its template,
+// the schema of its input, and the actions the participant can take.
+//
+// Corresponds with GET /participant/views/{ViewToken} (the `DescribeView` operationId).
+func (c *Client) DescribeView(ctx context.Context, viewToken ViewToken, params *DescribeViewParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDescribeViewRequest(c.Server, viewToken, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewGetAttachmentRequest calls the generic GetAttachment builder with application/json body
+func NewGetAttachmentRequest(server string, params *GetAttachmentParams, body GetAttachmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewGetAttachmentRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewGetAttachmentRequestWithBody constructs an http.Request for the GetAttachment method, with any body, and a specified content type
+func NewGetAttachmentRequestWithBody(server string, params *GetAttachmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/participant/attachment")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Amz-Bearer", params.XAmzBearer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Amz-Bearer", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewGetAuthenticationUrlRequest calls the generic GetAuthenticationUrl builder with application/json body
+func NewGetAuthenticationUrlRequest(server string, params *GetAuthenticationUrlParams, body GetAuthenticationUrlJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewGetAuthenticationUrlRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewGetAuthenticationUrlRequestWithBody constructs an http.Request for the GetAuthenticationUrl method, with any body, and a specified content type
+func NewGetAuthenticationUrlRequestWithBody(server string, params *GetAuthenticationUrlParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/participant/authentication-url")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Amz-Bearer", params.XAmzBearer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Amz-Bearer", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewCancelParticipantAuthenticationRequest calls the generic CancelParticipantAuthentication builder with application/json body
+func NewCancelParticipantAuthenticationRequest(server string, params *CancelParticipantAuthenticationParams, body CancelParticipantAuthenticationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCancelParticipantAuthenticationRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCancelParticipantAuthenticationRequestWithBody constructs an http.Request for the CancelParticipantAuthentication method, with any body, and a specified content type
+func NewCancelParticipantAuthenticationRequestWithBody(server string, params *CancelParticipantAuthenticationParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/participant/cancel-authentication")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Amz-Bearer", params.XAmzBearer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Amz-Bearer", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewCompleteAttachmentUploadRequest calls the generic CompleteAttachmentUpload builder with application/json body
+func NewCompleteAttachmentUploadRequest(server string, params *CompleteAttachmentUploadParams, body CompleteAttachmentUploadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCompleteAttachmentUploadRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCompleteAttachmentUploadRequestWithBody constructs an http.Request for the CompleteAttachmentUpload method, with any body, and a specified content type
+func NewCompleteAttachmentUploadRequestWithBody(server string, params *CompleteAttachmentUploadParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/participant/complete-attachment-upload")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Amz-Bearer", params.XAmzBearer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Amz-Bearer", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewCreateParticipantConnectionRequest calls the generic CreateParticipantConnection builder with application/json body
+func NewCreateParticipantConnectionRequest(server string, params *CreateParticipantConnectionParams, body CreateParticipantConnectionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateParticipantConnectionRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateParticipantConnectionRequestWithBody constructs an http.Request for the CreateParticipantConnection method, with any body, and a specified content type
+func NewCreateParticipantConnectionRequestWithBody(server string, params *CreateParticipantConnectionParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/participant/connection")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Amz-Bearer", params.XAmzBearer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Amz-Bearer", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewDisconnectParticipantRequest calls the generic DisconnectParticipant builder with application/json body
+func NewDisconnectParticipantRequest(server string, params *DisconnectParticipantParams, body DisconnectParticipantJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDisconnectParticipantRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewDisconnectParticipantRequestWithBody constructs an http.Request for the DisconnectParticipant method, with any body, and a specified content type
+func NewDisconnectParticipantRequestWithBody(server string, params *DisconnectParticipantParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/participant/disconnect")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Amz-Bearer", params.XAmzBearer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Amz-Bearer", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewSendEventRequest calls the generic SendEvent builder with application/json body
+func NewSendEventRequest(server string, params *SendEventParams, body SendEventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSendEventRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewSendEventRequestWithBody constructs an http.Request for the SendEvent method, with any body, and a specified content type
+func NewSendEventRequestWithBody(server string, params *SendEventParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/participant/event")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Amz-Bearer", params.XAmzBearer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Amz-Bearer", headerParam0)
+
+	}
+
+	return req, nil
+}
+
 // NewSendMessageRequest calls the generic SendMessage builder with application/json body
 func NewSendMessageRequest(server string, params *SendMessageParams, body SendMessageJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -314,6 +2091,159 @@ func NewSendMessageRequestWithBody(server string, params *SendMessageParams, con
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Amz-Bearer", params.XAmzBearer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Amz-Bearer", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewStartAttachmentUploadRequest calls the generic StartAttachmentUpload builder with application/json body
+func NewStartAttachmentUploadRequest(server string, params *StartAttachmentUploadParams, body StartAttachmentUploadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartAttachmentUploadRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewStartAttachmentUploadRequestWithBody constructs an http.Request for the StartAttachmentUpload method, with any body, and a specified content type
+func NewStartAttachmentUploadRequestWithBody(server string, params *StartAttachmentUploadParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/participant/start-attachment-upload")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Amz-Bearer", params.XAmzBearer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Amz-Bearer", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewGetTranscriptRequest calls the generic GetTranscript builder with application/json body
+func NewGetTranscriptRequest(server string, params *GetTranscriptParams, body GetTranscriptJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewGetTranscriptRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewGetTranscriptRequestWithBody constructs an http.Request for the GetTranscript method, with any body, and a specified content type
+func NewGetTranscriptRequestWithBody(server string, params *GetTranscriptParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/participant/transcript")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Amz-Bearer", params.XAmzBearer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-Amz-Bearer", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewDescribeViewRequest constructs an http.Request for the DescribeView method
+func NewDescribeViewRequest(server string, viewToken ViewToken, params *DescribeViewParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "ViewToken", viewToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/participant/views/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	if params != nil {
 
@@ -375,6 +2305,168 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// GetAttachmentWithBodyWithResponse Get a download URL for an attachment
+	//
+	// Returns a pre-signed URL from which the bytes of a completed attachment can be
+	// downloaded with an HTTP `GET`, and the attachment's size. Participants with the
+	// `CUSTOM_BOT` role may not read attachments that customers uploaded.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/attachment (the `GetAttachment` operationId).
+	GetAttachmentWithBodyWithResponse(ctx context.Context, params *GetAttachmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetAttachmentResponse, error)
+
+	// GetAttachmentWithResponse Get a download URL for an attachment
+	//
+	// Returns a pre-signed URL from which the bytes of a completed attachment can be
+	// downloaded with an HTTP `GET`, and the attachment's size. Participants with the
+	// `CUSTOM_BOT` role may not read attachments that customers uploaded.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/attachment (the `GetAttachment` operationId).
+	GetAttachmentWithResponse(ctx context.Context, params *GetAttachmentParams, body GetAttachmentJSONRequestBody, reqEditors ...RequestEditorFn) (*GetAttachmentResponse, error)
+
+	// GetAuthenticationUrlWithBodyWithResponse Get the URL of a customer authentication
+	//
+	// Returns the URL where the customer signs in, for the authentication session that an
+	// authentication-initiated event of the chat announced. Call it within a minute of that
+	// event. Chats on Apple Messages for Business, WhatsApp or SMS cannot use it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/authentication-url (the `GetAuthenticationUrl` operationId).
+	GetAuthenticationUrlWithBodyWithResponse(ctx context.Context, params *GetAuthenticationUrlParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetAuthenticationUrlResponse, error)
+
+	// GetAuthenticationUrlWithResponse Get the URL of a customer authentication
+	//
+	// Returns the URL where the customer signs in, for the authentication session that an
+	// authentication-initiated event of the chat announced. Call it within a minute of that
+	// event. Chats on Apple Messages for Business, WhatsApp or SMS cannot use it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/authentication-url (the `GetAuthenticationUrl` operationId).
+	GetAuthenticationUrlWithResponse(ctx context.Context, params *GetAuthenticationUrlParams, body GetAuthenticationUrlJSONRequestBody, reqEditors ...RequestEditorFn) (*GetAuthenticationUrlResponse, error)
+
+	// CancelParticipantAuthenticationWithBodyWithResponse Cancel a customer authentication
+	//
+	// Cancels an authentication session: the contact flow takes the branch for a customer
+	// who opted out of signing in. Chats on Apple Messages for Business, WhatsApp or SMS
+	// cannot use it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/cancel-authentication (the `CancelParticipantAuthentication` operationId).
+	CancelParticipantAuthenticationWithBodyWithResponse(ctx context.Context, params *CancelParticipantAuthenticationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelParticipantAuthenticationResponse, error)
+
+	// CancelParticipantAuthenticationWithResponse Cancel a customer authentication
+	//
+	// Cancels an authentication session: the contact flow takes the branch for a customer
+	// who opted out of signing in. Chats on Apple Messages for Business, WhatsApp or SMS
+	// cannot use it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/cancel-authentication (the `CancelParticipantAuthentication` operationId).
+	CancelParticipantAuthenticationWithResponse(ctx context.Context, params *CancelParticipantAuthenticationParams, body CancelParticipantAuthenticationJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelParticipantAuthenticationResponse, error)
+
+	// CompleteAttachmentUploadWithBodyWithResponse Finish uploading an attachment
+	//
+	// Confirms that the bytes of an attachment were uploaded to the URL that
+	// `StartAttachmentUpload` returned; the attachment then appears in the chat. A
+	// `ConflictException` means that an upload of this attachment is already being
+	// completed.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/complete-attachment-upload (the `CompleteAttachmentUpload` operationId).
+	CompleteAttachmentUploadWithBodyWithResponse(ctx context.Context, params *CompleteAttachmentUploadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteAttachmentUploadResponse, error)
+
+	// CompleteAttachmentUploadWithResponse Finish uploading an attachment
+	//
+	// Confirms that the bytes of an attachment were uploaded to the URL that
+	// `StartAttachmentUpload` returned; the attachment then appears in the chat. A
+	// `ConflictException` means that an upload of this attachment is already being
+	// completed.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/complete-attachment-upload (the `CompleteAttachmentUpload` operationId).
+	CompleteAttachmentUploadWithResponse(ctx context.Context, params *CompleteAttachmentUploadParams, body CompleteAttachmentUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteAttachmentUploadResponse, error)
+
+	// CreateParticipantConnectionWithBodyWithResponse Connect a participant to its chat
+	//
+	// Exchanges the participant token (from starting the chat) for what the participant
+	// needs to take part: a connection token for every other operation, and a WebSocket URL
+	// on which the service pushes the chat's messages and events. Both expire; call this
+	// operation again, with the same participant token, before they do. With
+	// `ConnectParticipant: true` the call also tells the chat that the participant has
+	// connected, which the service otherwise waits for before delivering messages.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/connection (the `CreateParticipantConnection` operationId).
+	CreateParticipantConnectionWithBodyWithResponse(ctx context.Context, params *CreateParticipantConnectionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateParticipantConnectionResponse, error)
+
+	// CreateParticipantConnectionWithResponse Connect a participant to its chat
+	//
+	// Exchanges the participant token (from starting the chat) for what the participant
+	// needs to take part: a connection token for every other operation, and a WebSocket URL
+	// on which the service pushes the chat's messages and events. Both expire; call this
+	// operation again, with the same participant token, before they do. With
+	// `ConnectParticipant: true` the call also tells the chat that the participant has
+	// connected, which the service otherwise waits for before delivering messages.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/connection (the `CreateParticipantConnection` operationId).
+	CreateParticipantConnectionWithResponse(ctx context.Context, params *CreateParticipantConnectionParams, body CreateParticipantConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateParticipantConnectionResponse, error)
+
+	// DisconnectParticipantWithBodyWithResponse Leave the chat
+	//
+	// Disconnects the participant of the connection token from the chat. The chat records
+	// that the participant left; the connection token stops working.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/disconnect (the `DisconnectParticipant` operationId).
+	DisconnectParticipantWithBodyWithResponse(ctx context.Context, params *DisconnectParticipantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DisconnectParticipantResponse, error)
+
+	// DisconnectParticipantWithResponse Leave the chat
+	//
+	// Disconnects the participant of the connection token from the chat. The chat records
+	// that the participant left; the connection token stops working.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/disconnect (the `DisconnectParticipant` operationId).
+	DisconnectParticipantWithResponse(ctx context.Context, params *DisconnectParticipantParams, body DisconnectParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*DisconnectParticipantResponse, error)
+
+	// SendEventWithBodyWithResponse Send an event into a chat
+	//
+	// Sends an event from the calling participant: that it is typing, or that it received
+	// or read a message (a receipt). Receipts are refused with a `ConflictException` when
+	// the chat has more than two active participants, for example while a supervisor has
+	// barged in. A `ClientToken` seen before on this connection returns the first result.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/event (the `SendEvent` operationId).
+	SendEventWithBodyWithResponse(ctx context.Context, params *SendEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendEventResponse, error)
+
+	// SendEventWithResponse Send an event into a chat
+	//
+	// Sends an event from the calling participant: that it is typing, or that it received
+	// or read a message (a receipt). Receipts are refused with a `ConflictException` when
+	// the chat has more than two active participants, for example while a supervisor has
+	// barged in. A `ClientToken` seen before on this connection returns the first result.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/event (the `SendEvent` operationId).
+	SendEventWithResponse(ctx context.Context, params *SendEventParams, body SendEventJSONRequestBody, reqEditors ...RequestEditorFn) (*SendEventResponse, error)
+
 	// SendMessageWithBodyWithResponse Send a message into a chat
 	//
 	// Sends one message from the calling participant into the chat. The participant is
@@ -398,6 +2490,844 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /participant/message (the `SendMessage` operationId).
 	SendMessageWithResponse(ctx context.Context, params *SendMessageParams, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*SendMessageResponse, error)
+
+	// StartAttachmentUploadWithBodyWithResponse Start uploading an attachment
+	//
+	// Reserves an attachment and returns a pre-signed URL to upload its bytes to. Upload
+	// them with an HTTP `PUT` to `UploadMetadata.Url`, sending exactly the headers in
+	// `UploadMetadata.HeadersToInclude` (and never the connection token), then call
+	// `CompleteAttachmentUpload`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/start-attachment-upload (the `StartAttachmentUpload` operationId).
+	StartAttachmentUploadWithBodyWithResponse(ctx context.Context, params *StartAttachmentUploadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartAttachmentUploadResponse, error)
+
+	// StartAttachmentUploadWithResponse Start uploading an attachment
+	//
+	// Reserves an attachment and returns a pre-signed URL to upload its bytes to. Upload
+	// them with an HTTP `PUT` to `UploadMetadata.Url`, sending exactly the headers in
+	// `UploadMetadata.HeadersToInclude` (and never the connection token), then call
+	// `CompleteAttachmentUpload`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/start-attachment-upload (the `StartAttachmentUpload` operationId).
+	StartAttachmentUploadWithResponse(ctx context.Context, params *StartAttachmentUploadParams, body StartAttachmentUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*StartAttachmentUploadResponse, error)
+
+	// GetTranscriptWithBodyWithResponse Read the chat's transcript
+	//
+	// Returns one page of the chat's transcript: messages, events and attachments, each an
+	// `Item`. Without a `StartPosition` the page holds the most recent items; with one, it
+	// holds the items from that position on. Pass the `NextToken` of a page to get the next
+	// one; the last page has none.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/transcript (the `GetTranscript` operationId).
+	GetTranscriptWithBodyWithResponse(ctx context.Context, params *GetTranscriptParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetTranscriptResponse, error)
+
+	// GetTranscriptWithResponse Read the chat's transcript
+	//
+	// Returns one page of the chat's transcript: messages, events and attachments, each an
+	// `Item`. Without a `StartPosition` the page holds the most recent items; with one, it
+	// holds the items from that position on. Pass the `NextToken` of a page to get the next
+	// one; the last page has none.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /participant/transcript (the `GetTranscript` operationId).
+	GetTranscriptWithResponse(ctx context.Context, params *GetTranscriptParams, body GetTranscriptJSONRequestBody, reqEditors ...RequestEditorFn) (*GetTranscriptResponse, error)
+
+	// DescribeViewWithResponse Read a view
+	//
+	// Returns the view that a view token (from a message of the chat) names: its template,
+	// the schema of its input, and the actions the participant can take.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /participant/views/{ViewToken} (the `DescribeView` operationId).
+	DescribeViewWithResponse(ctx context.Context, viewToken ViewToken, params *DescribeViewParams, reqEditors ...RequestEditorFn) (*DescribeViewResponse, error)
+}
+
+// GetAttachmentResponse200Headers the declared response headers of an HTTP 200 response for GetAttachment
+type GetAttachmentResponse200Headers struct {
+	XAmznRequestId *string
+}
+
+// GetAttachmentResponse400Headers the declared response headers of an HTTP 400 response for GetAttachment
+type GetAttachmentResponse400Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// GetAttachmentResponse403Headers the declared response headers of an HTTP 403 response for GetAttachment
+type GetAttachmentResponse403Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// GetAttachmentResponse429Headers the declared response headers of an HTTP 429 response for GetAttachment
+type GetAttachmentResponse429Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// GetAttachmentResponse500Headers the declared response headers of an HTTP 500 response for GetAttachment
+type GetAttachmentResponse500Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+type GetAttachmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GetAttachmentResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationException
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AccessDeniedException
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ThrottlingException
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerException
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAttachmentResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetAttachmentResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetAttachmentResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAttachmentResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetAttachmentResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAttachmentResponse) GetJSON200() *GetAttachmentResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAttachmentResponse) GetJSON400() *ValidationException {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAttachmentResponse) GetJSON403() *AccessDeniedException {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAttachmentResponse) GetJSON429() *ThrottlingException {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAttachmentResponse) GetJSON500() *InternalServerException {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAttachmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAttachmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAttachmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAttachmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAuthenticationUrlResponse200Headers the declared response headers of an HTTP 200 response for GetAuthenticationUrl
+type GetAuthenticationUrlResponse200Headers struct {
+	XAmznRequestId *string
+}
+
+// GetAuthenticationUrlResponse400Headers the declared response headers of an HTTP 400 response for GetAuthenticationUrl
+type GetAuthenticationUrlResponse400Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// GetAuthenticationUrlResponse403Headers the declared response headers of an HTTP 403 response for GetAuthenticationUrl
+type GetAuthenticationUrlResponse403Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// GetAuthenticationUrlResponse429Headers the declared response headers of an HTTP 429 response for GetAuthenticationUrl
+type GetAuthenticationUrlResponse429Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// GetAuthenticationUrlResponse500Headers the declared response headers of an HTTP 500 response for GetAuthenticationUrl
+type GetAuthenticationUrlResponse500Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+type GetAuthenticationUrlResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GetAuthenticationUrlResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationException
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AccessDeniedException
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ThrottlingException
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerException
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAuthenticationUrlResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetAuthenticationUrlResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetAuthenticationUrlResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetAuthenticationUrlResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetAuthenticationUrlResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAuthenticationUrlResponse) GetJSON200() *GetAuthenticationUrlResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetAuthenticationUrlResponse) GetJSON400() *ValidationException {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAuthenticationUrlResponse) GetJSON403() *AccessDeniedException {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetAuthenticationUrlResponse) GetJSON429() *ThrottlingException {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAuthenticationUrlResponse) GetJSON500() *InternalServerException {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAuthenticationUrlResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAuthenticationUrlResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAuthenticationUrlResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAuthenticationUrlResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CancelParticipantAuthenticationResponse200Headers the declared response headers of an HTTP 200 response for CancelParticipantAuthentication
+type CancelParticipantAuthenticationResponse200Headers struct {
+	XAmznRequestId *string
+}
+
+// CancelParticipantAuthenticationResponse400Headers the declared response headers of an HTTP 400 response for CancelParticipantAuthentication
+type CancelParticipantAuthenticationResponse400Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// CancelParticipantAuthenticationResponse403Headers the declared response headers of an HTTP 403 response for CancelParticipantAuthentication
+type CancelParticipantAuthenticationResponse403Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// CancelParticipantAuthenticationResponse429Headers the declared response headers of an HTTP 429 response for CancelParticipantAuthentication
+type CancelParticipantAuthenticationResponse429Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// CancelParticipantAuthenticationResponse500Headers the declared response headers of an HTTP 500 response for CancelParticipantAuthentication
+type CancelParticipantAuthenticationResponse500Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+type CancelParticipantAuthenticationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationException
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AccessDeniedException
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ThrottlingException
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerException
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CancelParticipantAuthenticationResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CancelParticipantAuthenticationResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CancelParticipantAuthenticationResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CancelParticipantAuthenticationResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CancelParticipantAuthenticationResponse500Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CancelParticipantAuthenticationResponse) GetJSON400() *ValidationException {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CancelParticipantAuthenticationResponse) GetJSON403() *AccessDeniedException {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CancelParticipantAuthenticationResponse) GetJSON429() *ThrottlingException {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CancelParticipantAuthenticationResponse) GetJSON500() *InternalServerException {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelParticipantAuthenticationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelParticipantAuthenticationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelParticipantAuthenticationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelParticipantAuthenticationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CompleteAttachmentUploadResponse200Headers the declared response headers of an HTTP 200 response for CompleteAttachmentUpload
+type CompleteAttachmentUploadResponse200Headers struct {
+	XAmznRequestId *string
+}
+
+// CompleteAttachmentUploadResponse400Headers the declared response headers of an HTTP 400 response for CompleteAttachmentUpload
+type CompleteAttachmentUploadResponse400Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// CompleteAttachmentUploadResponse402Headers the declared response headers of an HTTP 402 response for CompleteAttachmentUpload
+type CompleteAttachmentUploadResponse402Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// CompleteAttachmentUploadResponse403Headers the declared response headers of an HTTP 403 response for CompleteAttachmentUpload
+type CompleteAttachmentUploadResponse403Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// CompleteAttachmentUploadResponse409Headers the declared response headers of an HTTP 409 response for CompleteAttachmentUpload
+type CompleteAttachmentUploadResponse409Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// CompleteAttachmentUploadResponse429Headers the declared response headers of an HTTP 429 response for CompleteAttachmentUpload
+type CompleteAttachmentUploadResponse429Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// CompleteAttachmentUploadResponse500Headers the declared response headers of an HTTP 500 response for CompleteAttachmentUpload
+type CompleteAttachmentUploadResponse500Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+type CompleteAttachmentUploadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationException
+	// JSON402 the response for an HTTP 402 `application/json` response
+	JSON402 *ServiceQuotaExceededException
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AccessDeniedException
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ConflictException
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ThrottlingException
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerException
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CompleteAttachmentUploadResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CompleteAttachmentUploadResponse400Headers
+	// Headers402 the parsed response headers for an HTTP 402 response
+	Headers402 *CompleteAttachmentUploadResponse402Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CompleteAttachmentUploadResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CompleteAttachmentUploadResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CompleteAttachmentUploadResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CompleteAttachmentUploadResponse500Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CompleteAttachmentUploadResponse) GetJSON400() *ValidationException {
+	return r.JSON400
+}
+
+// GetJSON402 returns the response for an HTTP 402 `application/json` response
+func (r CompleteAttachmentUploadResponse) GetJSON402() *ServiceQuotaExceededException {
+	return r.JSON402
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CompleteAttachmentUploadResponse) GetJSON403() *AccessDeniedException {
+	return r.JSON403
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CompleteAttachmentUploadResponse) GetJSON409() *ConflictException {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CompleteAttachmentUploadResponse) GetJSON429() *ThrottlingException {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CompleteAttachmentUploadResponse) GetJSON500() *InternalServerException {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CompleteAttachmentUploadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompleteAttachmentUploadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompleteAttachmentUploadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompleteAttachmentUploadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateParticipantConnectionResponse200Headers the declared response headers of an HTTP 200 response for CreateParticipantConnection
+type CreateParticipantConnectionResponse200Headers struct {
+	XAmznRequestId *string
+}
+
+// CreateParticipantConnectionResponse400Headers the declared response headers of an HTTP 400 response for CreateParticipantConnection
+type CreateParticipantConnectionResponse400Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// CreateParticipantConnectionResponse403Headers the declared response headers of an HTTP 403 response for CreateParticipantConnection
+type CreateParticipantConnectionResponse403Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// CreateParticipantConnectionResponse429Headers the declared response headers of an HTTP 429 response for CreateParticipantConnection
+type CreateParticipantConnectionResponse429Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// CreateParticipantConnectionResponse500Headers the declared response headers of an HTTP 500 response for CreateParticipantConnection
+type CreateParticipantConnectionResponse500Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+type CreateParticipantConnectionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreateParticipantConnectionResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationException
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AccessDeniedException
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ThrottlingException
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerException
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CreateParticipantConnectionResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateParticipantConnectionResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateParticipantConnectionResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateParticipantConnectionResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateParticipantConnectionResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateParticipantConnectionResponse) GetJSON200() *CreateParticipantConnectionResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateParticipantConnectionResponse) GetJSON400() *ValidationException {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateParticipantConnectionResponse) GetJSON403() *AccessDeniedException {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateParticipantConnectionResponse) GetJSON429() *ThrottlingException {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateParticipantConnectionResponse) GetJSON500() *InternalServerException {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateParticipantConnectionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateParticipantConnectionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateParticipantConnectionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateParticipantConnectionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DisconnectParticipantResponse200Headers the declared response headers of an HTTP 200 response for DisconnectParticipant
+type DisconnectParticipantResponse200Headers struct {
+	XAmznRequestId *string
+}
+
+// DisconnectParticipantResponse400Headers the declared response headers of an HTTP 400 response for DisconnectParticipant
+type DisconnectParticipantResponse400Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// DisconnectParticipantResponse403Headers the declared response headers of an HTTP 403 response for DisconnectParticipant
+type DisconnectParticipantResponse403Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// DisconnectParticipantResponse429Headers the declared response headers of an HTTP 429 response for DisconnectParticipant
+type DisconnectParticipantResponse429Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// DisconnectParticipantResponse500Headers the declared response headers of an HTTP 500 response for DisconnectParticipant
+type DisconnectParticipantResponse500Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+type DisconnectParticipantResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationException
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AccessDeniedException
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ThrottlingException
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerException
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DisconnectParticipantResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DisconnectParticipantResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DisconnectParticipantResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DisconnectParticipantResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DisconnectParticipantResponse500Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DisconnectParticipantResponse) GetJSON400() *ValidationException {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DisconnectParticipantResponse) GetJSON403() *AccessDeniedException {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DisconnectParticipantResponse) GetJSON429() *ThrottlingException {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DisconnectParticipantResponse) GetJSON500() *InternalServerException {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DisconnectParticipantResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DisconnectParticipantResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DisconnectParticipantResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DisconnectParticipantResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SendEventResponse200Headers the declared response headers of an HTTP 200 response for SendEvent
+type SendEventResponse200Headers struct {
+	XAmznRequestId *string
+}
+
+// SendEventResponse400Headers the declared response headers of an HTTP 400 response for SendEvent
+type SendEventResponse400Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// SendEventResponse403Headers the declared response headers of an HTTP 403 response for SendEvent
+type SendEventResponse403Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// SendEventResponse409Headers the declared response headers of an HTTP 409 response for SendEvent
+type SendEventResponse409Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// SendEventResponse429Headers the declared response headers of an HTTP 429 response for SendEvent
+type SendEventResponse429Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// SendEventResponse500Headers the declared response headers of an HTTP 500 response for SendEvent
+type SendEventResponse500Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+type SendEventResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SendEventResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationException
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AccessDeniedException
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ConflictException
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ThrottlingException
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerException
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SendEventResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *SendEventResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *SendEventResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *SendEventResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SendEventResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *SendEventResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SendEventResponse) GetJSON200() *SendEventResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SendEventResponse) GetJSON400() *ValidationException {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SendEventResponse) GetJSON403() *AccessDeniedException {
+	return r.JSON403
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r SendEventResponse) GetJSON409() *ConflictException {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r SendEventResponse) GetJSON429() *ThrottlingException {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SendEventResponse) GetJSON500() *InternalServerException {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SendEventResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendEventResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendEventResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendEventResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // SendMessageResponse200Headers the declared response headers of an HTTP 200 response for SendMessage
@@ -508,6 +3438,606 @@ func (r SendMessageResponse) ContentType() string {
 	return ""
 }
 
+// StartAttachmentUploadResponse200Headers the declared response headers of an HTTP 200 response for StartAttachmentUpload
+type StartAttachmentUploadResponse200Headers struct {
+	XAmznRequestId *string
+}
+
+// StartAttachmentUploadResponse400Headers the declared response headers of an HTTP 400 response for StartAttachmentUpload
+type StartAttachmentUploadResponse400Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// StartAttachmentUploadResponse402Headers the declared response headers of an HTTP 402 response for StartAttachmentUpload
+type StartAttachmentUploadResponse402Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// StartAttachmentUploadResponse403Headers the declared response headers of an HTTP 403 response for StartAttachmentUpload
+type StartAttachmentUploadResponse403Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// StartAttachmentUploadResponse429Headers the declared response headers of an HTTP 429 response for StartAttachmentUpload
+type StartAttachmentUploadResponse429Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// StartAttachmentUploadResponse500Headers the declared response headers of an HTTP 500 response for StartAttachmentUpload
+type StartAttachmentUploadResponse500Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+type StartAttachmentUploadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StartAttachmentUploadResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationException
+	// JSON402 the response for an HTTP 402 `application/json` response
+	JSON402 *ServiceQuotaExceededException
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AccessDeniedException
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ThrottlingException
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerException
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StartAttachmentUploadResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *StartAttachmentUploadResponse400Headers
+	// Headers402 the parsed response headers for an HTTP 402 response
+	Headers402 *StartAttachmentUploadResponse402Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *StartAttachmentUploadResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StartAttachmentUploadResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *StartAttachmentUploadResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StartAttachmentUploadResponse) GetJSON200() *StartAttachmentUploadResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r StartAttachmentUploadResponse) GetJSON400() *ValidationException {
+	return r.JSON400
+}
+
+// GetJSON402 returns the response for an HTTP 402 `application/json` response
+func (r StartAttachmentUploadResponse) GetJSON402() *ServiceQuotaExceededException {
+	return r.JSON402
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r StartAttachmentUploadResponse) GetJSON403() *AccessDeniedException {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r StartAttachmentUploadResponse) GetJSON429() *ThrottlingException {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r StartAttachmentUploadResponse) GetJSON500() *InternalServerException {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r StartAttachmentUploadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartAttachmentUploadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartAttachmentUploadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartAttachmentUploadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTranscriptResponse200Headers the declared response headers of an HTTP 200 response for GetTranscript
+type GetTranscriptResponse200Headers struct {
+	XAmznRequestId *string
+}
+
+// GetTranscriptResponse400Headers the declared response headers of an HTTP 400 response for GetTranscript
+type GetTranscriptResponse400Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// GetTranscriptResponse403Headers the declared response headers of an HTTP 403 response for GetTranscript
+type GetTranscriptResponse403Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// GetTranscriptResponse429Headers the declared response headers of an HTTP 429 response for GetTranscript
+type GetTranscriptResponse429Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// GetTranscriptResponse500Headers the declared response headers of an HTTP 500 response for GetTranscript
+type GetTranscriptResponse500Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+type GetTranscriptResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GetTranscriptResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationException
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AccessDeniedException
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ThrottlingException
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerException
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTranscriptResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetTranscriptResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetTranscriptResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTranscriptResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetTranscriptResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTranscriptResponse) GetJSON200() *GetTranscriptResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetTranscriptResponse) GetJSON400() *ValidationException {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetTranscriptResponse) GetJSON403() *AccessDeniedException {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetTranscriptResponse) GetJSON429() *ThrottlingException {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetTranscriptResponse) GetJSON500() *InternalServerException {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTranscriptResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTranscriptResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTranscriptResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTranscriptResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DescribeViewResponse200Headers the declared response headers of an HTTP 200 response for DescribeView
+type DescribeViewResponse200Headers struct {
+	XAmznRequestId *string
+}
+
+// DescribeViewResponse400Headers the declared response headers of an HTTP 400 response for DescribeView
+type DescribeViewResponse400Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// DescribeViewResponse403Headers the declared response headers of an HTTP 403 response for DescribeView
+type DescribeViewResponse403Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// DescribeViewResponse404Headers the declared response headers of an HTTP 404 response for DescribeView
+type DescribeViewResponse404Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// DescribeViewResponse429Headers the declared response headers of an HTTP 429 response for DescribeView
+type DescribeViewResponse429Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+// DescribeViewResponse500Headers the declared response headers of an HTTP 500 response for DescribeView
+type DescribeViewResponse500Headers struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+
+type DescribeViewResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DescribeViewResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *ValidationException
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AccessDeniedException
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ResourceNotFoundException
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ThrottlingException
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerException
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DescribeViewResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DescribeViewResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DescribeViewResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DescribeViewResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DescribeViewResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DescribeViewResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DescribeViewResponse) GetJSON200() *DescribeViewResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DescribeViewResponse) GetJSON400() *ValidationException {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DescribeViewResponse) GetJSON403() *AccessDeniedException {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DescribeViewResponse) GetJSON404() *ResourceNotFoundException {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DescribeViewResponse) GetJSON429() *ThrottlingException {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DescribeViewResponse) GetJSON500() *InternalServerException {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DescribeViewResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DescribeViewResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DescribeViewResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DescribeViewResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAttachmentWithBodyWithResponse Get a download URL for an attachment
+//
+// Returns a pre-signed URL from which the bytes of a completed attachment can be
+// downloaded with an HTTP `GET`, and the attachment's size. Participants with the
+// `CUSTOM_BOT` role may not read attachments that customers uploaded.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/attachment (the `GetAttachment` operationId).
+func (c *ClientWithResponses) GetAttachmentWithBodyWithResponse(ctx context.Context, params *GetAttachmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetAttachmentResponse, error) {
+	rsp, err := c.GetAttachmentWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAttachmentResponse(rsp)
+}
+
+// GetAttachmentWithResponse Get a download URL for an attachment
+//
+// Returns a pre-signed URL from which the bytes of a completed attachment can be
+// downloaded with an HTTP `GET`, and the attachment's size. Participants with the
+// `CUSTOM_BOT` role may not read attachments that customers uploaded.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/attachment (the `GetAttachment` operationId).
+func (c *ClientWithResponses) GetAttachmentWithResponse(ctx context.Context, params *GetAttachmentParams, body GetAttachmentJSONRequestBody, reqEditors ...RequestEditorFn) (*GetAttachmentResponse, error) {
+	rsp, err := c.GetAttachment(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAttachmentResponse(rsp)
+}
+
+// GetAuthenticationUrlWithBodyWithResponse Get the URL of a customer authentication
+//
+// Returns the URL where the customer signs in, for the authentication session that an
+// authentication-initiated event of the chat announced. Call it within a minute of that
+// event. Chats on Apple Messages for Business, WhatsApp or SMS cannot use it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/authentication-url (the `GetAuthenticationUrl` operationId).
+func (c *ClientWithResponses) GetAuthenticationUrlWithBodyWithResponse(ctx context.Context, params *GetAuthenticationUrlParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetAuthenticationUrlResponse, error) {
+	rsp, err := c.GetAuthenticationUrlWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAuthenticationUrlResponse(rsp)
+}
+
+// GetAuthenticationUrlWithResponse Get the URL of a customer authentication
+//
+// Returns the URL where the customer signs in, for the authentication session that an
+// authentication-initiated event of the chat announced. Call it within a minute of that
+// event. Chats on Apple Messages for Business, WhatsApp or SMS cannot use it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/authentication-url (the `GetAuthenticationUrl` operationId).
+func (c *ClientWithResponses) GetAuthenticationUrlWithResponse(ctx context.Context, params *GetAuthenticationUrlParams, body GetAuthenticationUrlJSONRequestBody, reqEditors ...RequestEditorFn) (*GetAuthenticationUrlResponse, error) {
+	rsp, err := c.GetAuthenticationUrl(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAuthenticationUrlResponse(rsp)
+}
+
+// CancelParticipantAuthenticationWithBodyWithResponse Cancel a customer authentication
+//
+// Cancels an authentication session: the contact flow takes the branch for a customer
+// who opted out of signing in. Chats on Apple Messages for Business, WhatsApp or SMS
+// cannot use it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/cancel-authentication (the `CancelParticipantAuthentication` operationId).
+func (c *ClientWithResponses) CancelParticipantAuthenticationWithBodyWithResponse(ctx context.Context, params *CancelParticipantAuthenticationParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelParticipantAuthenticationResponse, error) {
+	rsp, err := c.CancelParticipantAuthenticationWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelParticipantAuthenticationResponse(rsp)
+}
+
+// CancelParticipantAuthenticationWithResponse Cancel a customer authentication
+//
+// Cancels an authentication session: the contact flow takes the branch for a customer
+// who opted out of signing in. Chats on Apple Messages for Business, WhatsApp or SMS
+// cannot use it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/cancel-authentication (the `CancelParticipantAuthentication` operationId).
+func (c *ClientWithResponses) CancelParticipantAuthenticationWithResponse(ctx context.Context, params *CancelParticipantAuthenticationParams, body CancelParticipantAuthenticationJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelParticipantAuthenticationResponse, error) {
+	rsp, err := c.CancelParticipantAuthentication(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelParticipantAuthenticationResponse(rsp)
+}
+
+// CompleteAttachmentUploadWithBodyWithResponse Finish uploading an attachment
+//
+// Confirms that the bytes of an attachment were uploaded to the URL that
+// `StartAttachmentUpload` returned; the attachment then appears in the chat. A
+// `ConflictException` means that an upload of this attachment is already being
+// completed.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/complete-attachment-upload (the `CompleteAttachmentUpload` operationId).
+func (c *ClientWithResponses) CompleteAttachmentUploadWithBodyWithResponse(ctx context.Context, params *CompleteAttachmentUploadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CompleteAttachmentUploadResponse, error) {
+	rsp, err := c.CompleteAttachmentUploadWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteAttachmentUploadResponse(rsp)
+}
+
+// CompleteAttachmentUploadWithResponse Finish uploading an attachment
+//
+// Confirms that the bytes of an attachment were uploaded to the URL that
+// `StartAttachmentUpload` returned; the attachment then appears in the chat. A
+// `ConflictException` means that an upload of this attachment is already being
+// completed.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/complete-attachment-upload (the `CompleteAttachmentUpload` operationId).
+func (c *ClientWithResponses) CompleteAttachmentUploadWithResponse(ctx context.Context, params *CompleteAttachmentUploadParams, body CompleteAttachmentUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*CompleteAttachmentUploadResponse, error) {
+	rsp, err := c.CompleteAttachmentUpload(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompleteAttachmentUploadResponse(rsp)
+}
+
+// CreateParticipantConnectionWithBodyWithResponse Connect a participant to its chat
+//
+// Exchanges the participant token (from starting the chat) for what the participant
+// needs to take part: a connection token for every other operation, and a WebSocket URL
+// on which the service pushes the chat's messages and events. Both expire; call this
+// operation again, with the same participant token, before they do. With
+// `ConnectParticipant: true` the call also tells the chat that the participant has
+// connected, which the service otherwise waits for before delivering messages.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/connection (the `CreateParticipantConnection` operationId).
+func (c *ClientWithResponses) CreateParticipantConnectionWithBodyWithResponse(ctx context.Context, params *CreateParticipantConnectionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateParticipantConnectionResponse, error) {
+	rsp, err := c.CreateParticipantConnectionWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateParticipantConnectionResponse(rsp)
+}
+
+// CreateParticipantConnectionWithResponse Connect a participant to its chat
+//
+// Exchanges the participant token (from starting the chat) for what the participant
+// needs to take part: a connection token for every other operation, and a WebSocket URL
+// on which the service pushes the chat's messages and events. Both expire; call this
+// operation again, with the same participant token, before they do. With
+// `ConnectParticipant: true` the call also tells the chat that the participant has
+// connected, which the service otherwise waits for before delivering messages.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/connection (the `CreateParticipantConnection` operationId).
+func (c *ClientWithResponses) CreateParticipantConnectionWithResponse(ctx context.Context, params *CreateParticipantConnectionParams, body CreateParticipantConnectionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateParticipantConnectionResponse, error) {
+	rsp, err := c.CreateParticipantConnection(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateParticipantConnectionResponse(rsp)
+}
+
+// DisconnectParticipantWithBodyWithResponse Leave the chat
+//
+// Disconnects the participant of the connection token from the chat. The chat records
+// that the participant left; the connection token stops working.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/disconnect (the `DisconnectParticipant` operationId).
+func (c *ClientWithResponses) DisconnectParticipantWithBodyWithResponse(ctx context.Context, params *DisconnectParticipantParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DisconnectParticipantResponse, error) {
+	rsp, err := c.DisconnectParticipantWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisconnectParticipantResponse(rsp)
+}
+
+// DisconnectParticipantWithResponse Leave the chat
+//
+// Disconnects the participant of the connection token from the chat. The chat records
+// that the participant left; the connection token stops working.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/disconnect (the `DisconnectParticipant` operationId).
+func (c *ClientWithResponses) DisconnectParticipantWithResponse(ctx context.Context, params *DisconnectParticipantParams, body DisconnectParticipantJSONRequestBody, reqEditors ...RequestEditorFn) (*DisconnectParticipantResponse, error) {
+	rsp, err := c.DisconnectParticipant(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisconnectParticipantResponse(rsp)
+}
+
+// SendEventWithBodyWithResponse Send an event into a chat
+//
+// Sends an event from the calling participant: that it is typing, or that it received
+// or read a message (a receipt). Receipts are refused with a `ConflictException` when
+// the chat has more than two active participants, for example while a supervisor has
+// barged in. A `ClientToken` seen before on this connection returns the first result.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/event (the `SendEvent` operationId).
+func (c *ClientWithResponses) SendEventWithBodyWithResponse(ctx context.Context, params *SendEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendEventResponse, error) {
+	rsp, err := c.SendEventWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendEventResponse(rsp)
+}
+
+// SendEventWithResponse Send an event into a chat
+//
+// Sends an event from the calling participant: that it is typing, or that it received
+// or read a message (a receipt). Receipts are refused with a `ConflictException` when
+// the chat has more than two active participants, for example while a supervisor has
+// barged in. A `ClientToken` seen before on this connection returns the first result.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/event (the `SendEvent` operationId).
+func (c *ClientWithResponses) SendEventWithResponse(ctx context.Context, params *SendEventParams, body SendEventJSONRequestBody, reqEditors ...RequestEditorFn) (*SendEventResponse, error) {
+	rsp, err := c.SendEvent(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendEventResponse(rsp)
+}
+
 // SendMessageWithBodyWithResponse Send a message into a chat
 //
 // Sends one message from the calling participant into the chat. The participant is
@@ -542,6 +4072,1099 @@ func (c *ClientWithResponses) SendMessageWithResponse(ctx context.Context, param
 		return nil, err
 	}
 	return ParseSendMessageResponse(rsp)
+}
+
+// StartAttachmentUploadWithBodyWithResponse Start uploading an attachment
+//
+// Reserves an attachment and returns a pre-signed URL to upload its bytes to. Upload
+// them with an HTTP `PUT` to `UploadMetadata.Url`, sending exactly the headers in
+// `UploadMetadata.HeadersToInclude` (and never the connection token), then call
+// `CompleteAttachmentUpload`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/start-attachment-upload (the `StartAttachmentUpload` operationId).
+func (c *ClientWithResponses) StartAttachmentUploadWithBodyWithResponse(ctx context.Context, params *StartAttachmentUploadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartAttachmentUploadResponse, error) {
+	rsp, err := c.StartAttachmentUploadWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartAttachmentUploadResponse(rsp)
+}
+
+// StartAttachmentUploadWithResponse Start uploading an attachment
+//
+// Reserves an attachment and returns a pre-signed URL to upload its bytes to. Upload
+// them with an HTTP `PUT` to `UploadMetadata.Url`, sending exactly the headers in
+// `UploadMetadata.HeadersToInclude` (and never the connection token), then call
+// `CompleteAttachmentUpload`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/start-attachment-upload (the `StartAttachmentUpload` operationId).
+func (c *ClientWithResponses) StartAttachmentUploadWithResponse(ctx context.Context, params *StartAttachmentUploadParams, body StartAttachmentUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*StartAttachmentUploadResponse, error) {
+	rsp, err := c.StartAttachmentUpload(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartAttachmentUploadResponse(rsp)
+}
+
+// GetTranscriptWithBodyWithResponse Read the chat's transcript
+//
+// Returns one page of the chat's transcript: messages, events and attachments, each an
+// `Item`. Without a `StartPosition` the page holds the most recent items; with one, it
+// holds the items from that position on. Pass the `NextToken` of a page to get the next
+// one; the last page has none.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/transcript (the `GetTranscript` operationId).
+func (c *ClientWithResponses) GetTranscriptWithBodyWithResponse(ctx context.Context, params *GetTranscriptParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GetTranscriptResponse, error) {
+	rsp, err := c.GetTranscriptWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTranscriptResponse(rsp)
+}
+
+// GetTranscriptWithResponse Read the chat's transcript
+//
+// Returns one page of the chat's transcript: messages, events and attachments, each an
+// `Item`. Without a `StartPosition` the page holds the most recent items; with one, it
+// holds the items from that position on. Pass the `NextToken` of a page to get the next
+// one; the last page has none.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /participant/transcript (the `GetTranscript` operationId).
+func (c *ClientWithResponses) GetTranscriptWithResponse(ctx context.Context, params *GetTranscriptParams, body GetTranscriptJSONRequestBody, reqEditors ...RequestEditorFn) (*GetTranscriptResponse, error) {
+	rsp, err := c.GetTranscript(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTranscriptResponse(rsp)
+}
+
+// DescribeViewWithResponse Read a view
+//
+// Returns the view that a view token (from a message of the chat) names: its template,
+// the schema of its input, and the actions the participant can take.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /participant/views/{ViewToken} (the `DescribeView` operationId).
+func (c *ClientWithResponses) DescribeViewWithResponse(ctx context.Context, viewToken ViewToken, params *DescribeViewParams, reqEditors ...RequestEditorFn) (*DescribeViewResponse, error) {
+	rsp, err := c.DescribeView(ctx, viewToken, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDescribeViewResponse(rsp)
+}
+
+// ParseGetAttachmentResponse parses an HTTP response from a GetAttachmentWithResponse call
+func ParseGetAttachmentResponse(rsp *http.Response) (*GetAttachmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAttachmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GetAttachmentResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AccessDeniedException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ThrottlingException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAttachmentResponse200Headers
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetAttachmentResponse400Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetAttachmentResponse403Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetAttachmentResponse429Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetAttachmentResponse500Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAuthenticationUrlResponse parses an HTTP response from a GetAuthenticationUrlWithResponse call
+func ParseGetAuthenticationUrlResponse(rsp *http.Response) (*GetAuthenticationUrlResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAuthenticationUrlResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GetAuthenticationUrlResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AccessDeniedException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ThrottlingException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAuthenticationUrlResponse200Headers
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetAuthenticationUrlResponse400Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetAuthenticationUrlResponse403Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetAuthenticationUrlResponse429Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetAuthenticationUrlResponse500Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCancelParticipantAuthenticationResponse parses an HTTP response from a CancelParticipantAuthenticationWithResponse call
+func ParseCancelParticipantAuthenticationResponse(rsp *http.Response) (*CancelParticipantAuthenticationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelParticipantAuthenticationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AccessDeniedException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ThrottlingException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CancelParticipantAuthenticationResponse200Headers
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CancelParticipantAuthenticationResponse400Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers CancelParticipantAuthenticationResponse403Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers CancelParticipantAuthenticationResponse429Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CancelParticipantAuthenticationResponse500Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCompleteAttachmentUploadResponse parses an HTTP response from a CompleteAttachmentUploadWithResponse call
+func ParseCompleteAttachmentUploadResponse(rsp *http.Response) (*CompleteAttachmentUploadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompleteAttachmentUploadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
+		var dest ServiceQuotaExceededException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON402 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AccessDeniedException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ConflictException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ThrottlingException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CompleteAttachmentUploadResponse200Headers
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CompleteAttachmentUploadResponse400Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 402:
+		var headers CompleteAttachmentUploadResponse402Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers402 = &headers
+	case rsp.StatusCode == 403:
+		var headers CompleteAttachmentUploadResponse403Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers CompleteAttachmentUploadResponse409Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers CompleteAttachmentUploadResponse429Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CompleteAttachmentUploadResponse500Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateParticipantConnectionResponse parses an HTTP response from a CreateParticipantConnectionWithResponse call
+func ParseCreateParticipantConnectionResponse(rsp *http.Response) (*CreateParticipantConnectionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateParticipantConnectionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreateParticipantConnectionResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AccessDeniedException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ThrottlingException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CreateParticipantConnectionResponse200Headers
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateParticipantConnectionResponse400Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateParticipantConnectionResponse403Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateParticipantConnectionResponse429Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateParticipantConnectionResponse500Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDisconnectParticipantResponse parses an HTTP response from a DisconnectParticipantWithResponse call
+func ParseDisconnectParticipantResponse(rsp *http.Response) (*DisconnectParticipantResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DisconnectParticipantResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AccessDeniedException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ThrottlingException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DisconnectParticipantResponse200Headers
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DisconnectParticipantResponse400Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers DisconnectParticipantResponse403Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers DisconnectParticipantResponse429Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DisconnectParticipantResponse500Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSendEventResponse parses an HTTP response from a SendEventWithResponse call
+func ParseSendEventResponse(rsp *http.Response) (*SendEventResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendEventResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SendEventResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AccessDeniedException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ConflictException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ThrottlingException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SendEventResponse200Headers
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers SendEventResponse400Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers SendEventResponse403Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers SendEventResponse409Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers SendEventResponse429Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers SendEventResponse500Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseSendMessageResponse parses an HTTP response from a SendMessageWithResponse call
@@ -659,6 +5282,459 @@ func ParseSendMessageResponse(rsp *http.Response) (*SendMessageResponse, error) 
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers SendMessageResponse500Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartAttachmentUploadResponse parses an HTTP response from a StartAttachmentUploadWithResponse call
+func ParseStartAttachmentUploadResponse(rsp *http.Response) (*StartAttachmentUploadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartAttachmentUploadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StartAttachmentUploadResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
+		var dest ServiceQuotaExceededException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON402 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AccessDeniedException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ThrottlingException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StartAttachmentUploadResponse200Headers
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers StartAttachmentUploadResponse400Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 402:
+		var headers StartAttachmentUploadResponse402Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers402 = &headers
+	case rsp.StatusCode == 403:
+		var headers StartAttachmentUploadResponse403Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers StartAttachmentUploadResponse429Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers StartAttachmentUploadResponse500Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTranscriptResponse parses an HTTP response from a GetTranscriptWithResponse call
+func ParseGetTranscriptResponse(rsp *http.Response) (*GetTranscriptResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTranscriptResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GetTranscriptResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AccessDeniedException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ThrottlingException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTranscriptResponse200Headers
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetTranscriptResponse400Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetTranscriptResponse403Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetTranscriptResponse429Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetTranscriptResponse500Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDescribeViewResponse parses an HTTP response from a DescribeViewWithResponse call
+func ParseDescribeViewResponse(rsp *http.Response) (*DescribeViewResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DescribeViewResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DescribeViewResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ValidationException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AccessDeniedException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ResourceNotFoundException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ThrottlingException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerException
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DescribeViewResponse200Headers
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DescribeViewResponse400Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers DescribeViewResponse403Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DescribeViewResponse404Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers DescribeViewResponse429Headers
+		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznErrorType = &value
+		}
+		if values := rsp.Header.Values("x-amzn-RequestId"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "x-amzn-RequestId", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAmznRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DescribeViewResponse500Headers
 		if values := rsp.Header.Values("X-Amzn-ErrorType"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Amzn-ErrorType", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

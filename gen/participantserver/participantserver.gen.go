@@ -9,27 +9,236 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for ArtifactStatus.
+const (
+	ArtifactStatusAPPROVED   ArtifactStatus = "APPROVED"
+	ArtifactStatusINPROGRESS ArtifactStatus = "IN_PROGRESS"
+	ArtifactStatusREJECTED   ArtifactStatus = "REJECTED"
+)
+
+// Valid indicates whether the value is a known member of the ArtifactStatus enum.
+func (e ArtifactStatus) Valid() bool {
+	switch e {
+	case ArtifactStatusAPPROVED:
+		return true
+	case ArtifactStatusINPROGRESS:
+		return true
+	case ArtifactStatusREJECTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChatItemType.
+const (
+	ATTACHMENT        ChatItemType = "ATTACHMENT"
+	CHATENDED         ChatItemType = "CHAT_ENDED"
+	CONNECTIONACK     ChatItemType = "CONNECTION_ACK"
+	EVENT             ChatItemType = "EVENT"
+	MESSAGE           ChatItemType = "MESSAGE"
+	MESSAGEDELIVERED  ChatItemType = "MESSAGE_DELIVERED"
+	MESSAGEREAD       ChatItemType = "MESSAGE_READ"
+	PARTICIPANTJOINED ChatItemType = "PARTICIPANT_JOINED"
+	PARTICIPANTLEFT   ChatItemType = "PARTICIPANT_LEFT"
+	TRANSFERFAILED    ChatItemType = "TRANSFER_FAILED"
+	TRANSFERSUCCEEDED ChatItemType = "TRANSFER_SUCCEEDED"
+	TYPING            ChatItemType = "TYPING"
+)
+
+// Valid indicates whether the value is a known member of the ChatItemType enum.
+func (e ChatItemType) Valid() bool {
+	switch e {
+	case ATTACHMENT:
+		return true
+	case CHATENDED:
+		return true
+	case CONNECTIONACK:
+		return true
+	case EVENT:
+		return true
+	case MESSAGE:
+		return true
+	case MESSAGEDELIVERED:
+		return true
+	case MESSAGEREAD:
+		return true
+	case PARTICIPANTJOINED:
+		return true
+	case PARTICIPANTLEFT:
+		return true
+	case TRANSFERFAILED:
+		return true
+	case TRANSFERSUCCEEDED:
+		return true
+	case TYPING:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConnectionType.
+const (
+	CONNECTIONCREDENTIALS ConnectionType = "CONNECTION_CREDENTIALS"
+	WEBRTCCONNECTION      ConnectionType = "WEBRTC_CONNECTION"
+	WEBSOCKET             ConnectionType = "WEBSOCKET"
+)
+
+// Valid indicates whether the value is a known member of the ConnectionType enum.
+func (e ConnectionType) Valid() bool {
+	switch e {
+	case CONNECTIONCREDENTIALS:
+		return true
+	case WEBRTCCONNECTION:
+		return true
+	case WEBSOCKET:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeetingFeatureStatus.
+const (
+	AVAILABLE   MeetingFeatureStatus = "AVAILABLE"
+	UNAVAILABLE MeetingFeatureStatus = "UNAVAILABLE"
+)
+
+// Valid indicates whether the value is a known member of the MeetingFeatureStatus enum.
+func (e MeetingFeatureStatus) Valid() bool {
+	switch e {
+	case AVAILABLE:
+		return true
+	case UNAVAILABLE:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MessageProcessingStatus.
 const (
-	FAILED     MessageProcessingStatus = "FAILED"
-	PROCESSING MessageProcessingStatus = "PROCESSING"
-	REJECTED   MessageProcessingStatus = "REJECTED"
+	MessageProcessingStatusFAILED     MessageProcessingStatus = "FAILED"
+	MessageProcessingStatusPROCESSING MessageProcessingStatus = "PROCESSING"
+	MessageProcessingStatusREJECTED   MessageProcessingStatus = "REJECTED"
 )
 
 // Valid indicates whether the value is a known member of the MessageProcessingStatus enum.
 func (e MessageProcessingStatus) Valid() bool {
 	switch e {
-	case FAILED:
+	case MessageProcessingStatusFAILED:
 		return true
-	case PROCESSING:
+	case MessageProcessingStatusPROCESSING:
 		return true
-	case REJECTED:
+	case MessageProcessingStatusREJECTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ParticipantRole.
+const (
+	AGENT      ParticipantRole = "AGENT"
+	CUSTOMBOT  ParticipantRole = "CUSTOM_BOT"
+	CUSTOMER   ParticipantRole = "CUSTOMER"
+	SUPERVISOR ParticipantRole = "SUPERVISOR"
+	SYSTEM     ParticipantRole = "SYSTEM"
+)
+
+// Valid indicates whether the value is a known member of the ParticipantRole enum.
+func (e ParticipantRole) Valid() bool {
+	switch e {
+	case AGENT:
+		return true
+	case CUSTOMBOT:
+		return true
+	case CUSTOMER:
+		return true
+	case SUPERVISOR:
+		return true
+	case SYSTEM:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ResourceType.
+const (
+	CONTACT        ResourceType = "CONTACT"
+	CONTACTFLOW    ResourceType = "CONTACT_FLOW"
+	HIERARCHYGROUP ResourceType = "HIERARCHY_GROUP"
+	HIERARCHYLEVEL ResourceType = "HIERARCHY_LEVEL"
+	INSTANCE       ResourceType = "INSTANCE"
+	PARTICIPANT    ResourceType = "PARTICIPANT"
+	PHONENUMBER    ResourceType = "PHONE_NUMBER"
+	USER           ResourceType = "USER"
+)
+
+// Valid indicates whether the value is a known member of the ResourceType enum.
+func (e ResourceType) Valid() bool {
+	switch e {
+	case CONTACT:
+		return true
+	case CONTACTFLOW:
+		return true
+	case HIERARCHYGROUP:
+		return true
+	case HIERARCHYLEVEL:
+		return true
+	case INSTANCE:
+		return true
+	case PARTICIPANT:
+		return true
+	case PHONENUMBER:
+		return true
+	case USER:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ScanDirection.
+const (
+	BACKWARD ScanDirection = "BACKWARD"
+	FORWARD  ScanDirection = "FORWARD"
+)
+
+// Valid indicates whether the value is a known member of the ScanDirection enum.
+func (e ScanDirection) Valid() bool {
+	switch e {
+	case BACKWARD:
+		return true
+	case FORWARD:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SortKey.
+const (
+	ASCENDING  SortKey = "ASCENDING"
+	DESCENDING SortKey = "DESCENDING"
+)
+
+// Valid indicates whether the value is a known member of the SortKey enum.
+func (e SortKey) Valid() bool {
+	switch e {
+	case ASCENDING:
+		return true
+	case DESCENDING:
 		return true
 	default:
 		return false
@@ -42,10 +251,257 @@ type AccessDeniedException struct {
 	Message string `json:"Message"`
 }
 
+// ArtifactStatus Where an attachment stands; only an `APPROVED` one can be downloaded.
+type ArtifactStatus string
+
+// AttachmentItem One attachment of a transcript item.
+type AttachmentItem struct {
+	// AttachmentId The identifier of the attachment, for GetAttachment.
+	AttachmentId *string `json:"AttachmentId,omitempty"`
+
+	// AttachmentName The file name of the attachment.
+	AttachmentName *string `json:"AttachmentName,omitempty"`
+
+	// ContentType The MIME type of the attachment.
+	ContentType *string `json:"ContentType,omitempty"`
+
+	// Status Where an attachment stands; only an `APPROVED` one can be downloaded.
+	Status *ArtifactStatus `json:"Status,omitempty"`
+}
+
+// Attendee The participant as an attendee of the call.
+type Attendee struct {
+	// AttendeeId The identifier of the attendee.
+	AttendeeId *string `json:"AttendeeId,omitempty"`
+
+	// JoinToken The token with which the attendee joins the call. A secret.
+	JoinToken *string `json:"JoinToken,omitempty"`
+}
+
+// AudioFeatures The audio features of the call.
+type AudioFeatures struct {
+	// EchoReduction Whether a feature of the call is available.
+	EchoReduction *MeetingFeatureStatus `json:"EchoReduction,omitempty"`
+}
+
+// CancelParticipantAuthenticationRequest The body of a CancelParticipantAuthentication request.
+type CancelParticipantAuthenticationRequest struct {
+	// SessionId The authentication session to cancel.
+	SessionId string `json:"SessionId"`
+}
+
+// ChatItemType What kind of item a transcript entry is. Over the chat WebSocket the service also sends
+// items of type `MESSAGEMETADATA` (receipts and processing status of a message, listed in
+// `x-known-values`), which the service model does not name.
+type ChatItemType string
+
+// CompleteAttachmentUploadRequest The body of a CompleteAttachmentUpload request.
+type CompleteAttachmentUploadRequest struct {
+	// AttachmentIds The attachment whose upload is complete; exactly one identifier.
+	AttachmentIds []string `json:"AttachmentIds"`
+
+	// ClientToken An idempotency token chosen by the client, usually a random UUID. Sending the same
+	// token again returns the first result instead of acting twice.
+	ClientToken string `json:"ClientToken"`
+}
+
+// ConflictException The body of a `ConflictException` error.
+type ConflictException struct {
+	// Message What the service says went wrong.
+	Message string `json:"Message"`
+}
+
+// ConnectionCredentials The token that every operation except CreateParticipantConnection takes.
+type ConnectionCredentials struct {
+	// ConnectionToken The connection token, sent as `X-Amz-Bearer`. A secret.
+	ConnectionToken *string `json:"ConnectionToken,omitempty"`
+
+	// Expiry When the connection token expires, as an ISO 8601 timestamp.
+	Expiry *string `json:"Expiry,omitempty"`
+}
+
+// ConnectionType A kind of connection a participant can ask for.
+type ConnectionType string
+
+// CreateParticipantConnectionRequest The body of a CreateParticipantConnection request.
+type CreateParticipantConnectionRequest struct {
+	// ConnectParticipant Whether this call also acknowledges the participant's connection to the chat.
+	// It replaces the connection-acknowledged event, which is no longer supported.
+	ConnectParticipant *bool `json:"ConnectParticipant,omitempty"`
+
+	// Type The kinds of connection to create. `WEBSOCKET` returns a WebSocket URL and
+	// `CONNECTION_CREDENTIALS` a connection token; a chat client usually asks for both.
+	Type *[]ConnectionType `json:"Type,omitempty"`
+}
+
+// CreateParticipantConnectionResult The participant's connection.
+type CreateParticipantConnectionResult struct {
+	// ConnectionCredentials The token that every operation except CreateParticipantConnection takes.
+	ConnectionCredentials *ConnectionCredentials `json:"ConnectionCredentials,omitempty"`
+
+	// WebRTCConnection What a participant needs to join the contact's audio or video call.
+	WebRTCConnection *WebRTCConnection `json:"WebRTCConnection,omitempty"`
+
+	// Websocket The chat's WebSocket, on which the service pushes messages and events.
+	Websocket *Websocket `json:"Websocket,omitempty"`
+}
+
+// DescribeViewResult A view.
+type DescribeViewResult struct {
+	// View A view that a contact flow shows the participant, such as a form or a confirmation.
+	View *View `json:"View,omitempty"`
+}
+
+// DisconnectParticipantRequest The body of a DisconnectParticipant request.
+type DisconnectParticipantRequest struct {
+	// ClientToken An idempotency token chosen by the client, usually a random UUID. Sending the same
+	// token again returns the first result instead of acting twice.
+	//
+	//
+	// Example: 7c1e0f4a-5b2d-4e8f-9a3c-1d6b8e2f4a70
+	ClientToken *string `json:"ClientToken,omitempty"`
+}
+
+// GetAttachmentRequest The body of a GetAttachment request.
+type GetAttachmentRequest struct {
+	// AttachmentId The attachment to download.
+	AttachmentId string `json:"AttachmentId"`
+
+	// UrlExpiryInSeconds How long the download URL stays valid, in seconds.
+	UrlExpiryInSeconds *int32 `json:"UrlExpiryInSeconds,omitempty"`
+}
+
+// GetAttachmentResult Where to download an attachment.
+type GetAttachmentResult struct {
+	// AttachmentSizeInBytes The size of the attachment in bytes.
+	AttachmentSizeInBytes int64 `json:"AttachmentSizeInBytes"`
+
+	// Url The pre-signed URL to `GET` the bytes from; its query is a credential.
+	Url *string `json:"Url,omitempty"`
+
+	// UrlExpiry When the URL expires, as an ISO 8601 timestamp.
+	UrlExpiry *string `json:"UrlExpiry,omitempty"`
+}
+
+// GetAuthenticationUrlRequest The body of a GetAuthenticationUrl request.
+type GetAuthenticationUrlRequest struct {
+	// RedirectUri Where the customer's browser goes after signing in.
+	RedirectUri string `json:"RedirectUri"`
+
+	// SessionId The authentication session, as the authentication-initiated event named it.
+	SessionId string `json:"SessionId"`
+}
+
+// GetAuthenticationUrlResult Where the customer signs in.
+type GetAuthenticationUrlResult struct {
+	// AuthenticationUrl The sign-in URL; its query identifies the session.
+	AuthenticationUrl *string `json:"AuthenticationUrl,omitempty"`
+}
+
+// GetTranscriptRequest The body of a GetTranscript request.
+type GetTranscriptRequest struct {
+	// ContactId The contact whose transcript to read, for a persistent chat that spans several
+	// contacts. By default, the contact of the connection.
+	ContactId *string `json:"ContactId,omitempty"`
+
+	// MaxResults The most items to return in the page. The service's default is 10.
+	MaxResults *int32 `json:"MaxResults,omitempty"`
+
+	// NextToken The `NextToken` of the previous page, to get the page after it.
+	NextToken *string `json:"NextToken,omitempty"`
+
+	// ScanDirection Which way to read from the start position. The service's default is `BACKWARD` without
+	// a `StartPosition` and `FORWARD` with one.
+	ScanDirection *ScanDirection `json:"ScanDirection,omitempty"`
+
+	// SortOrder The order of the items in a page. The service's default is `DESCENDING` (newest first).
+	SortOrder *SortKey `json:"SortOrder,omitempty"`
+
+	// StartPosition Where in the transcript a page starts. Set one of the three members.
+	StartPosition *StartPosition `json:"StartPosition,omitempty"`
+}
+
+// GetTranscriptResult One page of a transcript.
+type GetTranscriptResult struct {
+	// InitialContactId The first contact of the chat, for a chat that spans several contacts.
+	InitialContactId *string `json:"InitialContactId,omitempty"`
+
+	// NextToken The token of the next page; absent on the last page.
+	NextToken *string `json:"NextToken,omitempty"`
+
+	// Transcript The items of the page, in the requested order.
+	Transcript *[]Item `json:"Transcript,omitempty"`
+}
+
 // InternalServerException The body of an `InternalServerException` error.
 type InternalServerException struct {
 	// Message What the service says went wrong.
 	Message string `json:"Message"`
+}
+
+// Item One entry of a chat's transcript, a message, an event or an attachment.
+type Item struct {
+	// AbsoluteTime When the item was sent, as an ISO 8601 string in UTC with milliseconds.
+	AbsoluteTime *string `json:"AbsoluteTime,omitempty"`
+
+	// Attachments The attachments of an item of type `ATTACHMENT`.
+	Attachments *[]AttachmentItem `json:"Attachments,omitempty"`
+
+	// ContactId The contact the item belongs to.
+	ContactId *string `json:"ContactId,omitempty"`
+
+	// Content The content of a message or of an event that has one.
+	Content *string `json:"Content,omitempty"`
+
+	// ContentType The MIME type of a message's `Content`, or the kind of an event, such as
+	// `application/vnd.amazonaws.connect.event.participant.joined`. The values the
+	// service and the official chat clients use are listed in `x-known-values`.
+	ContentType *string `json:"ContentType,omitempty"`
+
+	// DisplayName The name of the participant who sent the item, as the chat shows it.
+	DisplayName *string `json:"DisplayName,omitempty"`
+
+	// Id The identifier of the item, unique in the chat.
+	Id *string `json:"Id,omitempty"`
+
+	// MessageMetadata What happened to a message after it was sent, carried by an item of type `MESSAGEMETADATA`.
+	MessageMetadata *MessageMetadata `json:"MessageMetadata,omitempty"`
+
+	// ParticipantId The participant who sent the item.
+	ParticipantId *string `json:"ParticipantId,omitempty"`
+
+	// ParticipantRole The role of a participant in the chat.
+	ParticipantRole *ParticipantRole `json:"ParticipantRole,omitempty"`
+
+	// RelatedContactId The contact the item came from, for a persistent chat.
+	RelatedContactId *string `json:"RelatedContactId,omitempty"`
+
+	// Type What kind of item a transcript entry is. Over the chat WebSocket the service also sends
+	// items of type `MESSAGEMETADATA` (receipts and processing status of a message, listed in
+	// `x-known-values`), which the service model does not name.
+	Type *ChatItemType `json:"Type,omitempty"`
+}
+
+// MeetingFeatureStatus Whether a feature of the call is available.
+type MeetingFeatureStatus string
+
+// MeetingFeaturesConfiguration The features of the call.
+type MeetingFeaturesConfiguration struct {
+	// Audio The audio features of the call.
+	Audio *AudioFeatures `json:"Audio,omitempty"`
+}
+
+// MessageMetadata What happened to a message after it was sent, carried by an item of type `MESSAGEMETADATA`.
+type MessageMetadata struct {
+	// MessageId The `Id` of the message the metadata is about.
+	MessageId *string `json:"MessageId,omitempty"`
+
+	// MessageProcessingStatus Where the message stands: `PROCESSING` while the service is still handling it,
+	// `FAILED` if processing went wrong, `REJECTED` if the service refused the content.
+	MessageProcessingStatus *MessageProcessingStatus `json:"MessageProcessingStatus,omitempty"`
+
+	// Receipts Who received and read the message, and when.
+	Receipts *[]Receipt `json:"Receipts,omitempty"`
 }
 
 // MessageProcessingMetadata Information about how the service is processing a message.
@@ -58,6 +514,74 @@ type MessageProcessingMetadata struct {
 // MessageProcessingStatus Where the message stands: `PROCESSING` while the service is still handling it,
 // `FAILED` if processing went wrong, `REJECTED` if the service refused the content.
 type MessageProcessingStatus string
+
+// ParticipantRole The role of a participant in the chat.
+type ParticipantRole string
+
+// Receipt When one participant received and read a message.
+type Receipt struct {
+	// DeliveredTimestamp When the message was delivered to the participant, as an ISO 8601 string.
+	DeliveredTimestamp *string `json:"DeliveredTimestamp,omitempty"`
+
+	// ReadTimestamp When the participant read the message, as an ISO 8601 string.
+	ReadTimestamp *string `json:"ReadTimestamp,omitempty"`
+
+	// RecipientParticipantId The participant the receipt is about.
+	RecipientParticipantId *string `json:"RecipientParticipantId,omitempty"`
+}
+
+// ResourceNotFoundException The body of a `ResourceNotFoundException` error.
+type ResourceNotFoundException struct {
+	// Message What the service says went wrong.
+	Message *string `json:"Message,omitempty"`
+
+	// ResourceId The identifier of the resource that was not found.
+	ResourceId *string `json:"ResourceId,omitempty"`
+
+	// ResourceType The kind of resource an error refers to.
+	ResourceType *ResourceType `json:"ResourceType,omitempty"`
+}
+
+// ResourceType The kind of resource an error refers to.
+type ResourceType string
+
+// ScanDirection Which way to read from the start position. The service's default is `BACKWARD` without
+// a `StartPosition` and `FORWARD` with one.
+type ScanDirection string
+
+// SendEventRequest The body of a SendEvent request.
+type SendEventRequest struct {
+	// ClientToken An idempotency token chosen by the client, usually a random UUID. Sending the same
+	// token again returns the first result instead of sending the event twice.
+	//
+	//
+	// Example: 2a7e9c41-6d3b-4f0e-8b5a-9c1d7e3f5a26
+	ClientToken *string `json:"ClientToken,omitempty"`
+
+	// Content The content of the event, if its type has one. A receipt names the message it is
+	// about as JSON: `{"messageId":"<Id of the message>"}`.
+	//
+	//
+	// Example: {"messageId":"9b1c4a52-3f0e-4d7a-8c61-2e5f0a9d7b34"}
+	Content *string `json:"Content,omitempty"`
+
+	// ContentType The kind of event. The service documents the types in `x-known-values`: typing,
+	// message delivered, message read, and the connection acknowledgement that
+	// `ConnectParticipant` on CreateParticipantConnection has replaced.
+	//
+	//
+	// Example: application/vnd.amazonaws.connect.event.typing
+	ContentType string `json:"ContentType"`
+}
+
+// SendEventResult What the service answers when it accepts an event.
+type SendEventResult struct {
+	// AbsoluteTime When the event was sent, as an ISO 8601 string in UTC with milliseconds.
+	AbsoluteTime *string `json:"AbsoluteTime,omitempty"`
+
+	// Id The identifier the service gave the event.
+	Id *string `json:"Id,omitempty"`
+}
 
 // SendMessageRequest The body of a SendMessage request.
 type SendMessageRequest struct {
@@ -83,6 +607,7 @@ type SendMessageRequest struct {
 
 	// ContentType The MIME type of `Content`. The service documents four types, listed in
 	// `x-known-values`; other values are passed through to the service, which decides.
+	// A contact accepts only the types it was started with.
 	//
 	//
 	// Example: text/plain
@@ -107,10 +632,69 @@ type SendMessageResult struct {
 	MessageMetadata *MessageProcessingMetadata `json:"MessageMetadata,omitempty"`
 }
 
+// ServiceQuotaExceededException The body of a `ServiceQuotaExceededException` error.
+type ServiceQuotaExceededException struct {
+	// Message What the service says went wrong.
+	Message string `json:"Message"`
+}
+
+// SortKey The order of the items in a page. The service's default is `DESCENDING` (newest first).
+type SortKey string
+
+// StartAttachmentUploadRequest The body of a StartAttachmentUpload request.
+type StartAttachmentUploadRequest struct {
+	// AttachmentName The file name of the attachment, as the chat shows it.
+	AttachmentName string `json:"AttachmentName"`
+
+	// AttachmentSizeInBytes The size of the file in bytes.
+	AttachmentSizeInBytes int64 `json:"AttachmentSizeInBytes"`
+
+	// ClientToken An idempotency token chosen by the client, usually a random UUID. Sending the same
+	// token again returns the first result instead of starting a second upload.
+	ClientToken string `json:"ClientToken"`
+
+	// ContentType The MIME type of the file, such as `application/pdf`.
+	ContentType string `json:"ContentType"`
+}
+
+// StartAttachmentUploadResult Where to upload an attachment.
+type StartAttachmentUploadResult struct {
+	// AttachmentId The identifier of the attachment, for CompleteAttachmentUpload.
+	AttachmentId *string `json:"AttachmentId,omitempty"`
+
+	// UploadMetadata How to upload the bytes of an attachment.
+	UploadMetadata *UploadMetadata `json:"UploadMetadata,omitempty"`
+}
+
+// StartPosition Where in the transcript a page starts. Set one of the three members.
+type StartPosition struct {
+	// AbsoluteTime Start at this time, an ISO 8601 string such as `2019-11-08T02:41:28.172Z`.
+	AbsoluteTime *string `json:"AbsoluteTime,omitempty"`
+
+	// Id Start at the item with this `Id`.
+	Id *string `json:"Id,omitempty"`
+
+	// MostRecent Start this many items before the most recent one.
+	MostRecent *int32 `json:"MostRecent,omitempty"`
+}
+
 // ThrottlingException The body of a `ThrottlingException` error.
 type ThrottlingException struct {
 	// Message What the service says went wrong.
 	Message string `json:"Message"`
+}
+
+// UploadMetadata How to upload the bytes of an attachment.
+type UploadMetadata struct {
+	// HeadersToInclude The headers the upload must carry, exactly as given: they are part of the URL's
+	// signature. Names are 1 to 128 characters long.
+	HeadersToInclude *map[string]string `json:"HeadersToInclude,omitempty"`
+
+	// Url The pre-signed URL to `PUT` the bytes to; its query is a credential.
+	Url *string `json:"Url,omitempty"`
+
+	// UrlExpiry When the URL expires, as an ISO 8601 timestamp.
+	UrlExpiry *string `json:"UrlExpiry,omitempty"`
 }
 
 // ValidationException The body of a `ValidationException` error.
@@ -119,8 +703,152 @@ type ValidationException struct {
 	Message string `json:"Message"`
 }
 
+// View A view that a contact flow shows the participant, such as a form or a confirmation.
+type View struct {
+	// Arn The Amazon Resource Name of the view.
+	Arn *string `json:"Arn,omitempty"`
+
+	// Content What a view shows and what the participant can do with it.
+	Content *ViewContent `json:"Content,omitempty"`
+
+	// Id The identifier of the view.
+	Id *string `json:"Id,omitempty"`
+
+	// Name The name of the view.
+	Name *string `json:"Name,omitempty"`
+
+	// Version The version of the view.
+	Version *int32 `json:"Version,omitempty"`
+}
+
+// ViewContent What a view shows and what the participant can do with it.
+type ViewContent struct {
+	// Actions The actions the participant can take in the view.
+	Actions *[]string `json:"Actions,omitempty"`
+
+	// InputSchema The JSON Schema of the data the view takes.
+	InputSchema *string `json:"InputSchema,omitempty"`
+
+	// Template The view's template, as JSON.
+	Template *string `json:"Template,omitempty"`
+}
+
+// WebRTCConnection What a participant needs to join the contact's audio or video call.
+type WebRTCConnection struct {
+	// Attendee The participant as an attendee of the call.
+	Attendee *Attendee `json:"Attendee,omitempty"`
+
+	// Meeting The call the participant joins.
+	Meeting *WebRTCMeeting `json:"Meeting,omitempty"`
+}
+
+// WebRTCMediaPlacement The URLs of the call's media services.
+type WebRTCMediaPlacement struct {
+	// AudioFallbackUrl The URL of the audio fallback.
+	AudioFallbackUrl *string `json:"AudioFallbackUrl,omitempty"`
+
+	// AudioHostUrl The URL of the audio host.
+	AudioHostUrl *string `json:"AudioHostUrl,omitempty"`
+
+	// EventIngestionUrl The URL of the event ingestion service.
+	EventIngestionUrl *string `json:"EventIngestionUrl,omitempty"`
+
+	// SignalingUrl The URL of the signaling service.
+	SignalingUrl *string `json:"SignalingUrl,omitempty"`
+}
+
+// WebRTCMeeting The call the participant joins.
+type WebRTCMeeting struct {
+	// MediaPlacement The URLs of the call's media services.
+	MediaPlacement *WebRTCMediaPlacement `json:"MediaPlacement,omitempty"`
+
+	// MeetingFeatures The features of the call.
+	MeetingFeatures *MeetingFeaturesConfiguration `json:"MeetingFeatures,omitempty"`
+
+	// MeetingId The identifier of the call, a GUID.
+	MeetingId *string `json:"MeetingId,omitempty"`
+}
+
+// Websocket The chat's WebSocket, on which the service pushes messages and events.
+type Websocket struct {
+	// ConnectionExpiry When the URL expires, as an ISO 8601 timestamp.
+	ConnectionExpiry *string `json:"ConnectionExpiry,omitempty"`
+
+	// Url The pre-signed URL of the WebSocket; its query is a credential.
+	Url *string `json:"Url,omitempty"`
+}
+
 // ConnectionToken defines model for ConnectionToken.
 type ConnectionToken = string
+
+// ParticipantToken defines model for ParticipantToken.
+type ParticipantToken = string
+
+// ViewToken defines model for ViewToken.
+type ViewToken = string
+
+// GetAttachmentParams defines parameters for GetAttachment.
+type GetAttachmentParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// GetAuthenticationUrlParams defines parameters for GetAuthenticationUrl.
+type GetAuthenticationUrlParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// CancelParticipantAuthenticationParams defines parameters for CancelParticipantAuthentication.
+type CancelParticipantAuthenticationParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// CompleteAttachmentUploadParams defines parameters for CompleteAttachmentUpload.
+type CompleteAttachmentUploadParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// CreateParticipantConnectionParams defines parameters for CreateParticipantConnection.
+type CreateParticipantConnectionParams struct {
+	// XAmzBearer The participant token that starting the chat returned (for example as
+	// `ParticipantToken` in the answer to StartChatContact). It lasts as long as the
+	// participant is part of the contact, and only `CreateParticipantConnection` takes it.
+	// It is a secret.
+	XAmzBearer ParticipantToken `json:"X-Amz-Bearer"`
+}
+
+// DisconnectParticipantParams defines parameters for DisconnectParticipant.
+type DisconnectParticipantParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// SendEventParams defines parameters for SendEvent.
+type SendEventParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
 
 // SendMessageParams defines parameters for SendMessage.
 type SendMessageParams struct {
@@ -131,14 +859,98 @@ type SendMessageParams struct {
 	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
 }
 
+// StartAttachmentUploadParams defines parameters for StartAttachmentUpload.
+type StartAttachmentUploadParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// GetTranscriptParams defines parameters for GetTranscript.
+type GetTranscriptParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// DescribeViewParams defines parameters for DescribeView.
+type DescribeViewParams struct {
+	// XAmzBearer The participant's connection token, as returned in
+	// `ConnectionCredentials.ConnectionToken` when the participant's connection was
+	// created. It is a secret: whoever holds it can speak as the participant. It is not
+	// the participant token that starting the chat returns.
+	XAmzBearer ConnectionToken `json:"X-Amz-Bearer"`
+}
+
+// GetAttachmentJSONRequestBody defines body for GetAttachment for application/json ContentType.
+type GetAttachmentJSONRequestBody = GetAttachmentRequest
+
+// GetAuthenticationUrlJSONRequestBody defines body for GetAuthenticationUrl for application/json ContentType.
+type GetAuthenticationUrlJSONRequestBody = GetAuthenticationUrlRequest
+
+// CancelParticipantAuthenticationJSONRequestBody defines body for CancelParticipantAuthentication for application/json ContentType.
+type CancelParticipantAuthenticationJSONRequestBody = CancelParticipantAuthenticationRequest
+
+// CompleteAttachmentUploadJSONRequestBody defines body for CompleteAttachmentUpload for application/json ContentType.
+type CompleteAttachmentUploadJSONRequestBody = CompleteAttachmentUploadRequest
+
+// CreateParticipantConnectionJSONRequestBody defines body for CreateParticipantConnection for application/json ContentType.
+type CreateParticipantConnectionJSONRequestBody = CreateParticipantConnectionRequest
+
+// DisconnectParticipantJSONRequestBody defines body for DisconnectParticipant for application/json ContentType.
+type DisconnectParticipantJSONRequestBody = DisconnectParticipantRequest
+
+// SendEventJSONRequestBody defines body for SendEvent for application/json ContentType.
+type SendEventJSONRequestBody = SendEventRequest
+
 // SendMessageJSONRequestBody defines body for SendMessage for application/json ContentType.
 type SendMessageJSONRequestBody = SendMessageRequest
 
+// StartAttachmentUploadJSONRequestBody defines body for StartAttachmentUpload for application/json ContentType.
+type StartAttachmentUploadJSONRequestBody = StartAttachmentUploadRequest
+
+// GetTranscriptJSONRequestBody defines body for GetTranscript for application/json ContentType.
+type GetTranscriptJSONRequestBody = GetTranscriptRequest
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// GetAttachment Get a download URL for an attachment
+	// (POST /participant/attachment)
+	GetAttachment(w http.ResponseWriter, r *http.Request, params GetAttachmentParams)
+	// GetAuthenticationUrl Get the URL of a customer authentication
+	// (POST /participant/authentication-url)
+	GetAuthenticationUrl(w http.ResponseWriter, r *http.Request, params GetAuthenticationUrlParams)
+	// CancelParticipantAuthentication Cancel a customer authentication
+	// (POST /participant/cancel-authentication)
+	CancelParticipantAuthentication(w http.ResponseWriter, r *http.Request, params CancelParticipantAuthenticationParams)
+	// CompleteAttachmentUpload Finish uploading an attachment
+	// (POST /participant/complete-attachment-upload)
+	CompleteAttachmentUpload(w http.ResponseWriter, r *http.Request, params CompleteAttachmentUploadParams)
+	// CreateParticipantConnection Connect a participant to its chat
+	// (POST /participant/connection)
+	CreateParticipantConnection(w http.ResponseWriter, r *http.Request, params CreateParticipantConnectionParams)
+	// DisconnectParticipant Leave the chat
+	// (POST /participant/disconnect)
+	DisconnectParticipant(w http.ResponseWriter, r *http.Request, params DisconnectParticipantParams)
+	// SendEvent Send an event into a chat
+	// (POST /participant/event)
+	SendEvent(w http.ResponseWriter, r *http.Request, params SendEventParams)
 	// SendMessage Send a message into a chat
 	// (POST /participant/message)
 	SendMessage(w http.ResponseWriter, r *http.Request, params SendMessageParams)
+	// StartAttachmentUpload Start uploading an attachment
+	// (POST /participant/start-attachment-upload)
+	StartAttachmentUpload(w http.ResponseWriter, r *http.Request, params StartAttachmentUploadParams)
+	// GetTranscript Read the chat's transcript
+	// (POST /participant/transcript)
+	GetTranscript(w http.ResponseWriter, r *http.Request, params GetTranscriptParams)
+	// DescribeView Read a view
+	// (GET /participant/views/{ViewToken})
+	DescribeView(w http.ResponseWriter, r *http.Request, viewToken ViewToken, params DescribeViewParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -149,6 +961,321 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// GetAttachment operation middleware
+func (siw *ServerInterfaceWrapper) GetAttachment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAttachmentParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "X-Amz-Bearer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Amz-Bearer")]; found {
+		var XAmzBearer ConnectionToken
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Amz-Bearer", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Amz-Bearer", valueList[0], &XAmzBearer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Amz-Bearer", Err: err})
+			return
+		}
+
+		params.XAmzBearer = XAmzBearer
+
+	} else {
+		err := fmt.Errorf("Header parameter X-Amz-Bearer is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "X-Amz-Bearer", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetAttachment(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetAuthenticationUrl operation middleware
+func (siw *ServerInterfaceWrapper) GetAuthenticationUrl(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetAuthenticationUrlParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "X-Amz-Bearer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Amz-Bearer")]; found {
+		var XAmzBearer ConnectionToken
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Amz-Bearer", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Amz-Bearer", valueList[0], &XAmzBearer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Amz-Bearer", Err: err})
+			return
+		}
+
+		params.XAmzBearer = XAmzBearer
+
+	} else {
+		err := fmt.Errorf("Header parameter X-Amz-Bearer is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "X-Amz-Bearer", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetAuthenticationUrl(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CancelParticipantAuthentication operation middleware
+func (siw *ServerInterfaceWrapper) CancelParticipantAuthentication(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CancelParticipantAuthenticationParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "X-Amz-Bearer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Amz-Bearer")]; found {
+		var XAmzBearer ConnectionToken
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Amz-Bearer", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Amz-Bearer", valueList[0], &XAmzBearer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Amz-Bearer", Err: err})
+			return
+		}
+
+		params.XAmzBearer = XAmzBearer
+
+	} else {
+		err := fmt.Errorf("Header parameter X-Amz-Bearer is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "X-Amz-Bearer", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CancelParticipantAuthentication(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CompleteAttachmentUpload operation middleware
+func (siw *ServerInterfaceWrapper) CompleteAttachmentUpload(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CompleteAttachmentUploadParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "X-Amz-Bearer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Amz-Bearer")]; found {
+		var XAmzBearer ConnectionToken
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Amz-Bearer", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Amz-Bearer", valueList[0], &XAmzBearer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Amz-Bearer", Err: err})
+			return
+		}
+
+		params.XAmzBearer = XAmzBearer
+
+	} else {
+		err := fmt.Errorf("Header parameter X-Amz-Bearer is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "X-Amz-Bearer", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CompleteAttachmentUpload(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateParticipantConnection operation middleware
+func (siw *ServerInterfaceWrapper) CreateParticipantConnection(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateParticipantConnectionParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "X-Amz-Bearer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Amz-Bearer")]; found {
+		var XAmzBearer ParticipantToken
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Amz-Bearer", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Amz-Bearer", valueList[0], &XAmzBearer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Amz-Bearer", Err: err})
+			return
+		}
+
+		params.XAmzBearer = XAmzBearer
+
+	} else {
+		err := fmt.Errorf("Header parameter X-Amz-Bearer is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "X-Amz-Bearer", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateParticipantConnection(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DisconnectParticipant operation middleware
+func (siw *ServerInterfaceWrapper) DisconnectParticipant(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DisconnectParticipantParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "X-Amz-Bearer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Amz-Bearer")]; found {
+		var XAmzBearer ConnectionToken
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Amz-Bearer", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Amz-Bearer", valueList[0], &XAmzBearer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Amz-Bearer", Err: err})
+			return
+		}
+
+		params.XAmzBearer = XAmzBearer
+
+	} else {
+		err := fmt.Errorf("Header parameter X-Amz-Bearer is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "X-Amz-Bearer", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DisconnectParticipant(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SendEvent operation middleware
+func (siw *ServerInterfaceWrapper) SendEvent(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SendEventParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "X-Amz-Bearer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Amz-Bearer")]; found {
+		var XAmzBearer ConnectionToken
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Amz-Bearer", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Amz-Bearer", valueList[0], &XAmzBearer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Amz-Bearer", Err: err})
+			return
+		}
+
+		params.XAmzBearer = XAmzBearer
+
+	} else {
+		err := fmt.Errorf("Header parameter X-Amz-Bearer is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "X-Amz-Bearer", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SendEvent(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // SendMessage operation middleware
 func (siw *ServerInterfaceWrapper) SendMessage(w http.ResponseWriter, r *http.Request) {
@@ -186,6 +1313,150 @@ func (siw *ServerInterfaceWrapper) SendMessage(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SendMessage(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StartAttachmentUpload operation middleware
+func (siw *ServerInterfaceWrapper) StartAttachmentUpload(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StartAttachmentUploadParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "X-Amz-Bearer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Amz-Bearer")]; found {
+		var XAmzBearer ConnectionToken
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Amz-Bearer", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Amz-Bearer", valueList[0], &XAmzBearer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Amz-Bearer", Err: err})
+			return
+		}
+
+		params.XAmzBearer = XAmzBearer
+
+	} else {
+		err := fmt.Errorf("Header parameter X-Amz-Bearer is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "X-Amz-Bearer", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StartAttachmentUpload(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetTranscript operation middleware
+func (siw *ServerInterfaceWrapper) GetTranscript(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTranscriptParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "X-Amz-Bearer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Amz-Bearer")]; found {
+		var XAmzBearer ConnectionToken
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Amz-Bearer", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Amz-Bearer", valueList[0], &XAmzBearer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Amz-Bearer", Err: err})
+			return
+		}
+
+		params.XAmzBearer = XAmzBearer
+
+	} else {
+		err := fmt.Errorf("Header parameter X-Amz-Bearer is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "X-Amz-Bearer", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTranscript(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DescribeView operation middleware
+func (siw *ServerInterfaceWrapper) DescribeView(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "ViewToken" -------------
+	var viewToken ViewToken
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ViewToken", r.PathValue("ViewToken"), &viewToken, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ViewToken", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DescribeViewParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "X-Amz-Bearer" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Amz-Bearer")]; found {
+		var XAmzBearer ConnectionToken
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Amz-Bearer", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Amz-Bearer", valueList[0], &XAmzBearer, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Amz-Bearer", Err: err})
+			return
+		}
+
+		params.XAmzBearer = XAmzBearer
+
+	} else {
+		err := fmt.Errorf("Header parameter X-Amz-Bearer is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "X-Amz-Bearer", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DescribeView(w, r, viewToken, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -315,7 +1586,17 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 		ErrorHandlerFunc:   options.ErrorHandlerFunc,
 	}
 
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/participant/connection", wrapper.CreateParticipantConnection)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/participant/disconnect", wrapper.DisconnectParticipant)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/participant/message", wrapper.SendMessage)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/participant/event", wrapper.SendEvent)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/participant/transcript", wrapper.GetTranscript)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/participant/start-attachment-upload", wrapper.StartAttachmentUpload)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/participant/complete-attachment-upload", wrapper.CompleteAttachmentUpload)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/participant/attachment", wrapper.GetAttachment)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/participant/views/{ViewToken}", wrapper.DescribeView)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/participant/authentication-url", wrapper.GetAuthenticationUrl)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/participant/cancel-authentication", wrapper.CancelParticipantAuthentication)
 
 	return m
 }
@@ -330,6 +1611,16 @@ type AccessDeniedExceptionJSONResponse struct {
 	Headers AccessDeniedExceptionResponseHeaders
 }
 
+type ConflictExceptionResponseHeaders struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+type ConflictExceptionJSONResponse struct {
+	Body ConflictException
+
+	Headers ConflictExceptionResponseHeaders
+}
+
 type InternalServerExceptionResponseHeaders struct {
 	XAmznErrorType *string
 	XAmznRequestId *string
@@ -338,6 +1629,26 @@ type InternalServerExceptionJSONResponse struct {
 	Body InternalServerException
 
 	Headers InternalServerExceptionResponseHeaders
+}
+
+type ResourceNotFoundExceptionResponseHeaders struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+type ResourceNotFoundExceptionJSONResponse struct {
+	Body ResourceNotFoundException
+
+	Headers ResourceNotFoundExceptionResponseHeaders
+}
+
+type ServiceQuotaExceededExceptionResponseHeaders struct {
+	XAmznErrorType *string
+	XAmznRequestId *string
+}
+type ServiceQuotaExceededExceptionJSONResponse struct {
+	Body ServiceQuotaExceededException
+
+	Headers ServiceQuotaExceededExceptionResponseHeaders
 }
 
 type ThrottlingExceptionResponseHeaders struct {
@@ -358,6 +1669,891 @@ type ValidationExceptionJSONResponse struct {
 	Body ValidationException
 
 	Headers ValidationExceptionResponseHeaders
+}
+
+type GetAttachmentRequestObject struct {
+	Params GetAttachmentParams
+	Body   *GetAttachmentJSONRequestBody
+}
+
+type GetAttachmentResponseObject interface {
+	VisitGetAttachmentResponse(w http.ResponseWriter) error
+}
+
+type GetAttachment200ResponseHeaders struct {
+	XAmznRequestId *string
+}
+
+type GetAttachment200JSONResponse struct {
+	Body    GetAttachmentResult
+	Headers GetAttachment200ResponseHeaders
+}
+
+func (response GetAttachment200JSONResponse) VisitGetAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttachment400JSONResponse struct {
+	ValidationExceptionJSONResponse
+}
+
+func (response GetAttachment400JSONResponse) VisitGetAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttachment403JSONResponse struct {
+	AccessDeniedExceptionJSONResponse
+}
+
+func (response GetAttachment403JSONResponse) VisitGetAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttachment429JSONResponse struct {
+	ThrottlingExceptionJSONResponse
+}
+
+func (response GetAttachment429JSONResponse) VisitGetAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAttachment500JSONResponse struct {
+	InternalServerExceptionJSONResponse
+}
+
+func (response GetAttachment500JSONResponse) VisitGetAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAuthenticationUrlRequestObject struct {
+	Params GetAuthenticationUrlParams
+	Body   *GetAuthenticationUrlJSONRequestBody
+}
+
+type GetAuthenticationUrlResponseObject interface {
+	VisitGetAuthenticationUrlResponse(w http.ResponseWriter) error
+}
+
+type GetAuthenticationUrl200ResponseHeaders struct {
+	XAmznRequestId *string
+}
+
+type GetAuthenticationUrl200JSONResponse struct {
+	Body    GetAuthenticationUrlResult
+	Headers GetAuthenticationUrl200ResponseHeaders
+}
+
+func (response GetAuthenticationUrl200JSONResponse) VisitGetAuthenticationUrlResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAuthenticationUrl400JSONResponse struct {
+	ValidationExceptionJSONResponse
+}
+
+func (response GetAuthenticationUrl400JSONResponse) VisitGetAuthenticationUrlResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAuthenticationUrl403JSONResponse struct {
+	AccessDeniedExceptionJSONResponse
+}
+
+func (response GetAuthenticationUrl403JSONResponse) VisitGetAuthenticationUrlResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAuthenticationUrl429JSONResponse struct {
+	ThrottlingExceptionJSONResponse
+}
+
+func (response GetAuthenticationUrl429JSONResponse) VisitGetAuthenticationUrlResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetAuthenticationUrl500JSONResponse struct {
+	InternalServerExceptionJSONResponse
+}
+
+func (response GetAuthenticationUrl500JSONResponse) VisitGetAuthenticationUrlResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelParticipantAuthenticationRequestObject struct {
+	Params CancelParticipantAuthenticationParams
+	Body   *CancelParticipantAuthenticationJSONRequestBody
+}
+
+type CancelParticipantAuthenticationResponseObject interface {
+	VisitCancelParticipantAuthenticationResponse(w http.ResponseWriter) error
+}
+
+type CancelParticipantAuthentication200ResponseHeaders struct {
+	XAmznRequestId *string
+}
+
+type CancelParticipantAuthentication200Response struct {
+	Headers CancelParticipantAuthentication200ResponseHeaders
+}
+
+func (response CancelParticipantAuthentication200Response) VisitCancelParticipantAuthenticationResponse(w http.ResponseWriter) error {
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(200)
+	return nil
+}
+
+type CancelParticipantAuthentication400JSONResponse struct {
+	ValidationExceptionJSONResponse
+}
+
+func (response CancelParticipantAuthentication400JSONResponse) VisitCancelParticipantAuthenticationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelParticipantAuthentication403JSONResponse struct {
+	AccessDeniedExceptionJSONResponse
+}
+
+func (response CancelParticipantAuthentication403JSONResponse) VisitCancelParticipantAuthenticationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelParticipantAuthentication429JSONResponse struct {
+	ThrottlingExceptionJSONResponse
+}
+
+func (response CancelParticipantAuthentication429JSONResponse) VisitCancelParticipantAuthenticationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelParticipantAuthentication500JSONResponse struct {
+	InternalServerExceptionJSONResponse
+}
+
+func (response CancelParticipantAuthentication500JSONResponse) VisitCancelParticipantAuthenticationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAttachmentUploadRequestObject struct {
+	Params CompleteAttachmentUploadParams
+	Body   *CompleteAttachmentUploadJSONRequestBody
+}
+
+type CompleteAttachmentUploadResponseObject interface {
+	VisitCompleteAttachmentUploadResponse(w http.ResponseWriter) error
+}
+
+type CompleteAttachmentUpload200ResponseHeaders struct {
+	XAmznRequestId *string
+}
+
+type CompleteAttachmentUpload200Response struct {
+	Headers CompleteAttachmentUpload200ResponseHeaders
+}
+
+func (response CompleteAttachmentUpload200Response) VisitCompleteAttachmentUploadResponse(w http.ResponseWriter) error {
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(200)
+	return nil
+}
+
+type CompleteAttachmentUpload400JSONResponse struct {
+	ValidationExceptionJSONResponse
+}
+
+func (response CompleteAttachmentUpload400JSONResponse) VisitCompleteAttachmentUploadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAttachmentUpload402JSONResponse struct {
+	ServiceQuotaExceededExceptionJSONResponse
+}
+
+func (response CompleteAttachmentUpload402JSONResponse) VisitCompleteAttachmentUploadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(402)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAttachmentUpload403JSONResponse struct {
+	AccessDeniedExceptionJSONResponse
+}
+
+func (response CompleteAttachmentUpload403JSONResponse) VisitCompleteAttachmentUploadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAttachmentUpload409JSONResponse struct{ ConflictExceptionJSONResponse }
+
+func (response CompleteAttachmentUpload409JSONResponse) VisitCompleteAttachmentUploadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAttachmentUpload429JSONResponse struct {
+	ThrottlingExceptionJSONResponse
+}
+
+func (response CompleteAttachmentUpload429JSONResponse) VisitCompleteAttachmentUploadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CompleteAttachmentUpload500JSONResponse struct {
+	InternalServerExceptionJSONResponse
+}
+
+func (response CompleteAttachmentUpload500JSONResponse) VisitCompleteAttachmentUploadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateParticipantConnectionRequestObject struct {
+	Params CreateParticipantConnectionParams
+	Body   *CreateParticipantConnectionJSONRequestBody
+}
+
+type CreateParticipantConnectionResponseObject interface {
+	VisitCreateParticipantConnectionResponse(w http.ResponseWriter) error
+}
+
+type CreateParticipantConnection200ResponseHeaders struct {
+	XAmznRequestId *string
+}
+
+type CreateParticipantConnection200JSONResponse struct {
+	Body    CreateParticipantConnectionResult
+	Headers CreateParticipantConnection200ResponseHeaders
+}
+
+func (response CreateParticipantConnection200JSONResponse) VisitCreateParticipantConnectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateParticipantConnection400JSONResponse struct {
+	ValidationExceptionJSONResponse
+}
+
+func (response CreateParticipantConnection400JSONResponse) VisitCreateParticipantConnectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateParticipantConnection403JSONResponse struct {
+	AccessDeniedExceptionJSONResponse
+}
+
+func (response CreateParticipantConnection403JSONResponse) VisitCreateParticipantConnectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateParticipantConnection429JSONResponse struct {
+	ThrottlingExceptionJSONResponse
+}
+
+func (response CreateParticipantConnection429JSONResponse) VisitCreateParticipantConnectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateParticipantConnection500JSONResponse struct {
+	InternalServerExceptionJSONResponse
+}
+
+func (response CreateParticipantConnection500JSONResponse) VisitCreateParticipantConnectionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisconnectParticipantRequestObject struct {
+	Params DisconnectParticipantParams
+	Body   *DisconnectParticipantJSONRequestBody
+}
+
+type DisconnectParticipantResponseObject interface {
+	VisitDisconnectParticipantResponse(w http.ResponseWriter) error
+}
+
+type DisconnectParticipant200ResponseHeaders struct {
+	XAmznRequestId *string
+}
+
+type DisconnectParticipant200Response struct {
+	Headers DisconnectParticipant200ResponseHeaders
+}
+
+func (response DisconnectParticipant200Response) VisitDisconnectParticipantResponse(w http.ResponseWriter) error {
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(200)
+	return nil
+}
+
+type DisconnectParticipant400JSONResponse struct {
+	ValidationExceptionJSONResponse
+}
+
+func (response DisconnectParticipant400JSONResponse) VisitDisconnectParticipantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisconnectParticipant403JSONResponse struct {
+	AccessDeniedExceptionJSONResponse
+}
+
+func (response DisconnectParticipant403JSONResponse) VisitDisconnectParticipantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisconnectParticipant429JSONResponse struct {
+	ThrottlingExceptionJSONResponse
+}
+
+func (response DisconnectParticipant429JSONResponse) VisitDisconnectParticipantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisconnectParticipant500JSONResponse struct {
+	InternalServerExceptionJSONResponse
+}
+
+func (response DisconnectParticipant500JSONResponse) VisitDisconnectParticipantResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEventRequestObject struct {
+	Params SendEventParams
+	Body   *SendEventJSONRequestBody
+}
+
+type SendEventResponseObject interface {
+	VisitSendEventResponse(w http.ResponseWriter) error
+}
+
+type SendEvent200ResponseHeaders struct {
+	XAmznRequestId *string
+}
+
+type SendEvent200JSONResponse struct {
+	Body    SendEventResult
+	Headers SendEvent200ResponseHeaders
+}
+
+func (response SendEvent200JSONResponse) VisitSendEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEvent400JSONResponse struct {
+	ValidationExceptionJSONResponse
+}
+
+func (response SendEvent400JSONResponse) VisitSendEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEvent403JSONResponse struct {
+	AccessDeniedExceptionJSONResponse
+}
+
+func (response SendEvent403JSONResponse) VisitSendEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEvent409JSONResponse struct{ ConflictExceptionJSONResponse }
+
+func (response SendEvent409JSONResponse) VisitSendEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEvent429JSONResponse struct {
+	ThrottlingExceptionJSONResponse
+}
+
+func (response SendEvent429JSONResponse) VisitSendEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEvent500JSONResponse struct {
+	InternalServerExceptionJSONResponse
+}
+
+func (response SendEvent500JSONResponse) VisitSendEventResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 type SendMessageRequestObject struct {
@@ -481,11 +2677,448 @@ func (response SendMessage500JSONResponse) VisitSendMessageResponse(w http.Respo
 	return err
 }
 
+type StartAttachmentUploadRequestObject struct {
+	Params StartAttachmentUploadParams
+	Body   *StartAttachmentUploadJSONRequestBody
+}
+
+type StartAttachmentUploadResponseObject interface {
+	VisitStartAttachmentUploadResponse(w http.ResponseWriter) error
+}
+
+type StartAttachmentUpload200ResponseHeaders struct {
+	XAmznRequestId *string
+}
+
+type StartAttachmentUpload200JSONResponse struct {
+	Body    StartAttachmentUploadResult
+	Headers StartAttachmentUpload200ResponseHeaders
+}
+
+func (response StartAttachmentUpload200JSONResponse) VisitStartAttachmentUploadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartAttachmentUpload400JSONResponse struct {
+	ValidationExceptionJSONResponse
+}
+
+func (response StartAttachmentUpload400JSONResponse) VisitStartAttachmentUploadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartAttachmentUpload402JSONResponse struct {
+	ServiceQuotaExceededExceptionJSONResponse
+}
+
+func (response StartAttachmentUpload402JSONResponse) VisitStartAttachmentUploadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(402)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartAttachmentUpload403JSONResponse struct {
+	AccessDeniedExceptionJSONResponse
+}
+
+func (response StartAttachmentUpload403JSONResponse) VisitStartAttachmentUploadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartAttachmentUpload429JSONResponse struct {
+	ThrottlingExceptionJSONResponse
+}
+
+func (response StartAttachmentUpload429JSONResponse) VisitStartAttachmentUploadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartAttachmentUpload500JSONResponse struct {
+	InternalServerExceptionJSONResponse
+}
+
+func (response StartAttachmentUpload500JSONResponse) VisitStartAttachmentUploadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTranscriptRequestObject struct {
+	Params GetTranscriptParams
+	Body   *GetTranscriptJSONRequestBody
+}
+
+type GetTranscriptResponseObject interface {
+	VisitGetTranscriptResponse(w http.ResponseWriter) error
+}
+
+type GetTranscript200ResponseHeaders struct {
+	XAmznRequestId *string
+}
+
+type GetTranscript200JSONResponse struct {
+	Body    GetTranscriptResult
+	Headers GetTranscript200ResponseHeaders
+}
+
+func (response GetTranscript200JSONResponse) VisitGetTranscriptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTranscript400JSONResponse struct {
+	ValidationExceptionJSONResponse
+}
+
+func (response GetTranscript400JSONResponse) VisitGetTranscriptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTranscript403JSONResponse struct {
+	AccessDeniedExceptionJSONResponse
+}
+
+func (response GetTranscript403JSONResponse) VisitGetTranscriptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTranscript429JSONResponse struct {
+	ThrottlingExceptionJSONResponse
+}
+
+func (response GetTranscript429JSONResponse) VisitGetTranscriptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTranscript500JSONResponse struct {
+	InternalServerExceptionJSONResponse
+}
+
+func (response GetTranscript500JSONResponse) VisitGetTranscriptResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeViewRequestObject struct {
+	ViewToken ViewToken `json:"ViewToken"`
+	Params    DescribeViewParams
+}
+
+type DescribeViewResponseObject interface {
+	VisitDescribeViewResponse(w http.ResponseWriter) error
+}
+
+type DescribeView200ResponseHeaders struct {
+	XAmznRequestId *string
+}
+
+type DescribeView200JSONResponse struct {
+	Body    DescribeViewResult
+	Headers DescribeView200ResponseHeaders
+}
+
+func (response DescribeView200JSONResponse) VisitDescribeViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeView400JSONResponse struct {
+	ValidationExceptionJSONResponse
+}
+
+func (response DescribeView400JSONResponse) VisitDescribeViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeView403JSONResponse struct {
+	AccessDeniedExceptionJSONResponse
+}
+
+func (response DescribeView403JSONResponse) VisitDescribeViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeView404JSONResponse struct {
+	ResourceNotFoundExceptionJSONResponse
+}
+
+func (response DescribeView404JSONResponse) VisitDescribeViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeView429JSONResponse struct {
+	ThrottlingExceptionJSONResponse
+}
+
+func (response DescribeView429JSONResponse) VisitDescribeViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DescribeView500JSONResponse struct {
+	InternalServerExceptionJSONResponse
+}
+
+func (response DescribeView500JSONResponse) VisitDescribeViewResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.XAmznErrorType != nil {
+		w.Header().Set("X-Amzn-ErrorType", fmt.Sprint(*response.Headers.XAmznErrorType))
+	}
+	if response.Headers.XAmznRequestId != nil {
+		w.Header().Set("x-amzn-RequestId", fmt.Sprint(*response.Headers.XAmznRequestId))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// GetAttachment Get a download URL for an attachment
+	// (POST /participant/attachment)
+	GetAttachment(ctx context.Context, request GetAttachmentRequestObject) (GetAttachmentResponseObject, error)
+	// GetAuthenticationUrl Get the URL of a customer authentication
+	// (POST /participant/authentication-url)
+	GetAuthenticationUrl(ctx context.Context, request GetAuthenticationUrlRequestObject) (GetAuthenticationUrlResponseObject, error)
+	// CancelParticipantAuthentication Cancel a customer authentication
+	// (POST /participant/cancel-authentication)
+	CancelParticipantAuthentication(ctx context.Context, request CancelParticipantAuthenticationRequestObject) (CancelParticipantAuthenticationResponseObject, error)
+	// CompleteAttachmentUpload Finish uploading an attachment
+	// (POST /participant/complete-attachment-upload)
+	CompleteAttachmentUpload(ctx context.Context, request CompleteAttachmentUploadRequestObject) (CompleteAttachmentUploadResponseObject, error)
+	// CreateParticipantConnection Connect a participant to its chat
+	// (POST /participant/connection)
+	CreateParticipantConnection(ctx context.Context, request CreateParticipantConnectionRequestObject) (CreateParticipantConnectionResponseObject, error)
+	// DisconnectParticipant Leave the chat
+	// (POST /participant/disconnect)
+	DisconnectParticipant(ctx context.Context, request DisconnectParticipantRequestObject) (DisconnectParticipantResponseObject, error)
+	// SendEvent Send an event into a chat
+	// (POST /participant/event)
+	SendEvent(ctx context.Context, request SendEventRequestObject) (SendEventResponseObject, error)
 	// SendMessage Send a message into a chat
 	// (POST /participant/message)
 	SendMessage(ctx context.Context, request SendMessageRequestObject) (SendMessageResponseObject, error)
+	// StartAttachmentUpload Start uploading an attachment
+	// (POST /participant/start-attachment-upload)
+	StartAttachmentUpload(ctx context.Context, request StartAttachmentUploadRequestObject) (StartAttachmentUploadResponseObject, error)
+	// GetTranscript Read the chat's transcript
+	// (POST /participant/transcript)
+	GetTranscript(ctx context.Context, request GetTranscriptRequestObject) (GetTranscriptResponseObject, error)
+	// DescribeView Read a view
+	// (GET /participant/views/{ViewToken})
+	DescribeView(ctx context.Context, request DescribeViewRequestObject) (DescribeViewResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -527,6 +3160,243 @@ type strictHandler struct {
 	options     StrictHTTPServerOptions
 }
 
+// GetAttachment operation middleware
+func (sh *strictHandler) GetAttachment(w http.ResponseWriter, r *http.Request, params GetAttachmentParams) {
+	var request GetAttachmentRequestObject
+
+	request.Params = params
+
+	var body GetAttachmentJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAttachment(ctx, request.(GetAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAttachment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetAttachmentResponseObject); ok {
+		if err := validResponse.VisitGetAttachmentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetAuthenticationUrl operation middleware
+func (sh *strictHandler) GetAuthenticationUrl(w http.ResponseWriter, r *http.Request, params GetAuthenticationUrlParams) {
+	var request GetAuthenticationUrlRequestObject
+
+	request.Params = params
+
+	var body GetAuthenticationUrlJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetAuthenticationUrl(ctx, request.(GetAuthenticationUrlRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetAuthenticationUrl")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetAuthenticationUrlResponseObject); ok {
+		if err := validResponse.VisitGetAuthenticationUrlResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CancelParticipantAuthentication operation middleware
+func (sh *strictHandler) CancelParticipantAuthentication(w http.ResponseWriter, r *http.Request, params CancelParticipantAuthenticationParams) {
+	var request CancelParticipantAuthenticationRequestObject
+
+	request.Params = params
+
+	var body CancelParticipantAuthenticationJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelParticipantAuthentication(ctx, request.(CancelParticipantAuthenticationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelParticipantAuthentication")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CancelParticipantAuthenticationResponseObject); ok {
+		if err := validResponse.VisitCancelParticipantAuthenticationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CompleteAttachmentUpload operation middleware
+func (sh *strictHandler) CompleteAttachmentUpload(w http.ResponseWriter, r *http.Request, params CompleteAttachmentUploadParams) {
+	var request CompleteAttachmentUploadRequestObject
+
+	request.Params = params
+
+	var body CompleteAttachmentUploadJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CompleteAttachmentUpload(ctx, request.(CompleteAttachmentUploadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CompleteAttachmentUpload")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CompleteAttachmentUploadResponseObject); ok {
+		if err := validResponse.VisitCompleteAttachmentUploadResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateParticipantConnection operation middleware
+func (sh *strictHandler) CreateParticipantConnection(w http.ResponseWriter, r *http.Request, params CreateParticipantConnectionParams) {
+	var request CreateParticipantConnectionRequestObject
+
+	request.Params = params
+
+	var body CreateParticipantConnectionJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		if !errors.Is(err, io.EOF) {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateParticipantConnection(ctx, request.(CreateParticipantConnectionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateParticipantConnection")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateParticipantConnectionResponseObject); ok {
+		if err := validResponse.VisitCreateParticipantConnectionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DisconnectParticipant operation middleware
+func (sh *strictHandler) DisconnectParticipant(w http.ResponseWriter, r *http.Request, params DisconnectParticipantParams) {
+	var request DisconnectParticipantRequestObject
+
+	request.Params = params
+
+	var body DisconnectParticipantJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		if !errors.Is(err, io.EOF) {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DisconnectParticipant(ctx, request.(DisconnectParticipantRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DisconnectParticipant")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DisconnectParticipantResponseObject); ok {
+		if err := validResponse.VisitDisconnectParticipantResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SendEvent operation middleware
+func (sh *strictHandler) SendEvent(w http.ResponseWriter, r *http.Request, params SendEventParams) {
+	var request SendEventRequestObject
+
+	request.Params = params
+
+	var body SendEventJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SendEvent(ctx, request.(SendEventRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SendEvent")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SendEventResponseObject); ok {
+		if err := validResponse.VisitSendEventResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // SendMessage operation middleware
 func (sh *strictHandler) SendMessage(w http.ResponseWriter, r *http.Request, params SendMessageParams) {
 	var request SendMessageRequestObject
@@ -553,6 +3423,102 @@ func (sh *strictHandler) SendMessage(w http.ResponseWriter, r *http.Request, par
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SendMessageResponseObject); ok {
 		if err := validResponse.VisitSendMessageResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StartAttachmentUpload operation middleware
+func (sh *strictHandler) StartAttachmentUpload(w http.ResponseWriter, r *http.Request, params StartAttachmentUploadParams) {
+	var request StartAttachmentUploadRequestObject
+
+	request.Params = params
+
+	var body StartAttachmentUploadJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartAttachmentUpload(ctx, request.(StartAttachmentUploadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartAttachmentUpload")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(StartAttachmentUploadResponseObject); ok {
+		if err := validResponse.VisitStartAttachmentUploadResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetTranscript operation middleware
+func (sh *strictHandler) GetTranscript(w http.ResponseWriter, r *http.Request, params GetTranscriptParams) {
+	var request GetTranscriptRequestObject
+
+	request.Params = params
+
+	var body GetTranscriptJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		if !errors.Is(err, io.EOF) {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTranscript(ctx, request.(GetTranscriptRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTranscript")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetTranscriptResponseObject); ok {
+		if err := validResponse.VisitGetTranscriptResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DescribeView operation middleware
+func (sh *strictHandler) DescribeView(w http.ResponseWriter, r *http.Request, viewToken ViewToken, params DescribeViewParams) {
+	var request DescribeViewRequestObject
+
+	request.ViewToken = viewToken
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DescribeView(ctx, request.(DescribeViewRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DescribeView")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DescribeViewResponseObject); ok {
+		if err := validResponse.VisitDescribeViewResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
