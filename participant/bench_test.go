@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -99,7 +100,7 @@ func BenchmarkFloor_NoNet(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := floorCall(ctx, hc, "https://participant.connect.us-east-1.amazonaws.com/participant/message", benchInput.ConnectionToken); err != nil {
+		if err := floorCall(ctx, hc, "https://participant.connect.us-east-1.amazonaws.com/participant/message", string(benchInput.ConnectionToken)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -145,7 +146,7 @@ func BenchmarkFloor_Loopback(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := floorCall(ctx, hc, url, benchInput.ConnectionToken); err != nil {
+		if err := floorCall(ctx, hc, url, string(benchInput.ConnectionToken)); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -179,11 +180,93 @@ func BenchmarkFloor_Parallel(b *testing.B) {
 	start := conns.Load()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if err := floorCall(ctx, hc, url, benchInput.ConnectionToken); err != nil {
+			if err := floorCall(ctx, hc, url, string(benchInput.ConnectionToken)); err != nil {
 				b.Error(err)
 				return
 			}
 		}
 	})
 	b.ReportMetric(float64(conns.Load()-start)/float64(b.N), "conns/op")
+}
+
+// transcriptPage is a GetTranscript answer of 100 items, as a busy chat's page.
+var transcriptPage = func() string {
+	var b strings.Builder
+	b.WriteString(`{"InitialContactId":"0f6a2c9e-4b1d-4e7a-9c3f-8d5b2a1e6c04","NextToken":"eyJwYWdlIjoyfQ","Transcript":[`)
+	for i := range 100 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"Id":"9b1c4a52-3f0e-4d7a-8c61-2e5f0a9d%04d","Type":"MESSAGE","ContentType":"text/plain","Content":"Message number %d of the chat, long enough to be a real one.","AbsoluteTime":"2019-11-08T02:41:28.172Z","ParticipantId":"8e2c5a1f-7d3b-4f9e-a6c0-2b4d8f1e3a75","DisplayName":"Customer","ParticipantRole":"CUSTOMER","ContactId":"0f6a2c9e-4b1d-4e7a-9c3f-8d5b2a1e6c04"}`, i, i)
+	}
+	b.WriteString(`]}`)
+	return b.String()
+}()
+
+// transcriptTransport answers every request with transcriptPage, in memory.
+type transcriptTransport struct{}
+
+func (transcriptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		io.Copy(io.Discard, req.Body)
+		req.Body.Close()
+	}
+	return &http.Response{StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}, "X-Amzn-Requestid": {"6a1f4c2e-0b9d-4e3a-8f7c-5d2b1a0e9c84"}},
+		Body:          io.NopCloser(strings.NewReader(transcriptPage)),
+		ContentLength: int64(len(transcriptPage)), Request: req}, nil
+}
+
+// floorItem is what any client must decode of a transcript item.
+type floorItem struct {
+	Id, Type, ContentType, Content, AbsoluteTime, ParticipantId, DisplayName, ParticipantRole, ContactId string
+}
+
+// floorTranscript is the minimal GetTranscript over net/http: JSON body, one
+// header, decode the page.
+func floorTranscript(ctx context.Context, hc *http.Client, url, token string) error {
+	body, err := json.Marshal(struct{ MaxResults int32 }{100})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Amz-Bearer", token)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		InitialContactId, NextToken string
+		Transcript                  []floorItem
+	}
+	return json.NewDecoder(resp.Body).Decode(&out)
+}
+
+func BenchmarkGetTranscript_NoNet(b *testing.B) {
+	c := benchClient(b, participant.WithEndpoint("https://participant.connect.us-east-1.amazonaws.com"),
+		participant.WithHTTPClient(&http.Client{Transport: transcriptTransport{}}))
+	in := participant.GetTranscriptInput{ConnectionToken: benchInput.ConnectionToken, MaxResults: 100}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if out, err := c.GetTranscript(ctx, in); err != nil || len(out.Transcript) != 100 {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFloorTranscript_NoNet(b *testing.B) {
+	hc := &http.Client{Transport: transcriptTransport{}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := floorTranscript(ctx, hc, "https://participant.connect.us-east-1.amazonaws.com/participant/transcript", string(benchInput.ConnectionToken)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

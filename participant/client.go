@@ -10,7 +10,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/chatwire/connectparticipant/gen/participantapi"
+	"github.com/google/uuid"
 )
 
 // Version is the version of this client, sent in the User-Agent header.
@@ -29,6 +29,9 @@ const (
 	// DefaultRetryBudget is the capacity of the retry token bucket a client
 	// shares among its calls (see WithRetryBudget).
 	DefaultRetryBudget = 500
+	// DefaultMaxResponseHeaderBytes bounds the response headers the default
+	// transport reads (see NewTransport); the service's are well under 1 KiB.
+	DefaultMaxResponseHeaderBytes = 64 << 10
 )
 
 // Client sends requests to the Participant Service. Create one with New and
@@ -37,15 +40,34 @@ const (
 type Client struct {
 	httpClient *http.Client
 	endpoint   string
-	// sendMessageTemplate is the request the generated builder makes for
-	// SendMessage; every call sends a clone of it.
-	sendMessageTemplate *http.Request
-	maxAttempts         int
-	attemptTimeout      time.Duration
-	maxResponseBytes    int64
-	backoff             backoff
-	budget              *retryBudget // nil when disabled
-	logger              *slog.Logger // nil when not logging
+	// templates holds, for each operation without path labels, the request
+	// the generated builder makes for it; every call sends a clone.
+	templates        []*http.Request
+	maxAttempts      int
+	attemptTimeout   time.Duration
+	maxResponseBytes int64
+	backoff          backoff
+	budget           *retryBudget // nil when disabled
+	logger           *slog.Logger // nil when not logging
+	tokens           IdempotencyTokenProvider
+}
+
+// IdempotencyTokenProvider makes the idempotency tokens (ClientToken) the
+// client fills in when an input has none. The default makes random UUIDv4s;
+// WithIdempotencyTokenProvider sets another, for deterministic tests.
+type IdempotencyTokenProvider interface {
+	GetIdempotencyToken() (string, error)
+}
+
+// uuidTokens is the default IdempotencyTokenProvider.
+type uuidTokens struct{}
+
+func (uuidTokens) GetIdempotencyToken() (string, error) {
+	u, err := uuid.NewRandom()
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
 }
 
 // Option configures a Client; pass options to New.
@@ -54,6 +76,8 @@ type Option func(*config)
 type config struct {
 	region           string
 	endpoint         string
+	fips, dualStack  bool
+	tokens           IdempotencyTokenProvider
 	httpClient       *http.Client
 	maxAttempts      int
 	attemptTimeout   time.Duration
@@ -64,21 +88,39 @@ type config struct {
 }
 
 // WithRegion sets the AWS Region of the Amazon Connect instance, e.g.
-// "us-east-1"; the endpoint is derived from it (China regions use the
-// amazonaws.com.cn suffix). Without WithRegion or WithEndpoint, New reads the
-// AWS_REGION or AWS_DEFAULT_REGION environment variable.
+// "us-east-1"; the endpoint is derived from it by the service's endpoint
+// rules (China regions use the amazonaws.com.cn suffix, and so on). Without
+// WithRegion or WithEndpoint, New reads the AWS_REGION or AWS_DEFAULT_REGION
+// environment variable.
 func WithRegion(region string) Option { return func(c *config) { c.region = region } }
 
 // WithEndpoint sets a custom base URL, such as a participanttest server's URL
-// or a proxy. It takes precedence over WithRegion. It must be https, except
-// for loopback hosts (localhost, 127.0.0.0/8, ::1), where http is allowed.
+// or a proxy. It takes precedence over WithRegion, and cannot be combined
+// with WithFIPS or WithDualStack. It must be https, except for loopback hosts
+// (localhost, 127.0.0.0/8, ::1), where http is allowed.
 func WithEndpoint(url string) Option { return func(c *config) { c.endpoint = url } }
 
+// WithFIPS sends to the Region's FIPS endpoint (default false). New fails
+// for a partition without FIPS endpoints.
+func WithFIPS(on bool) Option { return func(c *config) { c.fips = on } }
+
+// WithDualStack sends to the Region's dual-stack (IPv4 and IPv6) endpoint
+// (default false). New fails for a partition without dual-stack endpoints.
+func WithDualStack(on bool) Option { return func(c *config) { c.dualStack = on } }
+
+// WithIdempotencyTokenProvider sets what makes the ClientTokens the client
+// fills in; the default makes random UUIDv4s. Tests use it to get
+// predictable tokens.
+func WithIdempotencyTokenProvider(p IdempotencyTokenProvider) Option {
+	return func(c *config) { c.tokens = p }
+}
+
 // WithHTTPClient sets the HTTP client used to send requests. By default each
-// Client gets its own transport tuned for many concurrent sends (see
-// NewTransport). A client's Timeout, if set, also bounds every attempt. The
-// client is copied, and the copy never follows redirects: the token must not
-// be forwarded to another host.
+// Client gets its own transport tuned for many concurrent sends, with bounded
+// response headers (see NewTransport); build yours on NewTransport to keep
+// those. A client's Timeout, if set, also bounds every attempt. The client is
+// copied, and the copy never follows redirects: the token must not be
+// forwarded to another host.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // WithMaxAttempts sets how many times a call is tried in all, default 3.
@@ -125,28 +167,23 @@ func New(opts ...Option) (*Client, error) {
 		maxResponseBytes: DefaultMaxResponseBytes,
 		backoff:          defaultBackoff,
 		retryBudget:      DefaultRetryBudget,
+		tokens:           uuidTokens{},
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
 
-	var endpoint string
-	var err error
-	switch {
-	case cfg.endpoint != "":
-		endpoint, err = normalizeEndpoint(cfg.endpoint)
-	case cfg.region != "":
-		endpoint, err = endpointForRegion(cfg.region)
-	default:
-		region := os.Getenv("AWS_REGION")
+	region := cfg.region
+	if region == "" && cfg.endpoint == "" {
+		region = os.Getenv("AWS_REGION")
 		if region == "" {
 			region = os.Getenv("AWS_DEFAULT_REGION")
 		}
 		if region == "" {
 			return nil, errors.New("participant: no region or endpoint: use WithRegion(\"us-east-1\") or WithEndpoint(url), or set AWS_REGION")
 		}
-		endpoint, err = endpointForRegion(region)
 	}
+	endpoint, err := resolveEndpoint(region, cfg.endpoint, cfg.fips, cfg.dualStack)
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +195,9 @@ func New(opts ...Option) (*Client, error) {
 	}
 	if cfg.maxResponseBytes <= 0 {
 		return nil, errors.New("participant: WithMaxResponseBytes needs a positive size")
+	}
+	if cfg.tokens == nil {
+		return nil, errors.New("participant: WithIdempotencyTokenProvider needs a provider, not nil")
 	}
 	if err := cfg.backoff.check(); err != nil {
 		return nil, err
@@ -173,21 +213,26 @@ func New(opts ...Option) (*Client, error) {
 		hc = &copied
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	tmpl, err := participantapi.NewSendMessageRequestWithBody(endpoint,
-		&participantapi.SendMessageParams{XAmzBearer: "template"}, "application/json", nil)
-	if err != nil {
-		return nil, fmt.Errorf("participant: building the SendMessage request for %s: %w", endpoint, err)
-	}
-	tmpl.Header["User-Agent"] = []string{userAgent}
 	c := &Client{
-		httpClient:          hc,
-		sendMessageTemplate: tmpl,
-		endpoint:            endpoint,
-		maxAttempts:         cfg.maxAttempts,
-		attemptTimeout:      cfg.attemptTimeout,
-		maxResponseBytes:    cfg.maxResponseBytes,
-		backoff:             cfg.backoff,
-		logger:              cfg.logger,
+		httpClient:       hc,
+		endpoint:         endpoint,
+		templates:        make([]*http.Request, len(operations)),
+		maxAttempts:      cfg.maxAttempts,
+		attemptTimeout:   cfg.attemptTimeout,
+		maxResponseBytes: cfg.maxResponseBytes,
+		backoff:          cfg.backoff,
+		logger:           cfg.logger,
+		tokens:           cfg.tokens,
+	}
+	for i, op := range operations {
+		tmpl, err := op.template(endpoint)
+		if err != nil {
+			return nil, fmt.Errorf("participant: building requests for %s: %w", endpoint, err)
+		}
+		if tmpl != nil {
+			tmpl.Header["User-Agent"] = []string{userAgent}
+		}
+		c.templates[i] = tmpl
 	}
 	if cfg.retryBudget > 0 {
 		c.budget = newRetryBudget(cfg.retryBudget)
@@ -198,25 +243,31 @@ func New(opts ...Option) (*Client, error) {
 // Endpoint returns the base URL the client sends to.
 func (c *Client) Endpoint() string { return c.endpoint }
 
+// CloseIdleConnections closes the idle connections of the client's
+// transport, for a program that is done with the client.
+func (c *Client) CloseIdleConnections() { c.httpClient.CloseIdleConnections() }
+
 var userAgent = "connectparticipant-go/" + Version + " " + runtime.Version()
 
 // NewTransport returns the transport a Client uses by default, tuned for a
 // chat backend that sends from many goroutines: a pool of up to 256 idle
 // connections per host (Go's default of 2 makes busy clients open and close
-// TCP connections all the time), bounded dial, TLS and response-header
-// times, and HTTP/2 where the server offers it. Use it as the base of your own
-// http.Client if you need to change something.
+// TCP connections all the time), bounded dial and TLS times, response headers
+// bounded to DefaultMaxResponseHeaderBytes (Go's default is 10 MiB), and
+// HTTP/2 where the server offers it. It sets no response-header timeout: the
+// attempt timeout (WithAttemptTimeout) bounds the whole attempt. Use it as
+// the base of your own http.Client if you need to change something.
 func NewTransport() *http.Transport {
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   256,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   5 * time.Second,
-		ResponseHeaderTimeout: 15 * time.Second,
-		ExpectContinueTimeout: time.Second,
+		Proxy:                  http.ProxyFromEnvironment,
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           256,
+		MaxIdleConnsPerHost:    256,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    5 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: DefaultMaxResponseHeaderBytes,
 	}
 }

@@ -8,24 +8,70 @@ import (
 	"strings"
 )
 
-// endpointForRegion returns the service's base URL in region, following the
-// partitions of the service's endpoint rules: China regions use the
-// amazonaws.com.cn suffix, the isolated regions their own, everything else
-// amazonaws.com.
-func endpointForRegion(region string) (string, error) {
+// endpointPrefix is the service's host prefix in every partition.
+const endpointPrefix = "participant.connect"
+
+// partition is a group of regions that share DNS suffixes, as in the AWS
+// partitions the service's endpoint rules name (aws.partition).
+type partition struct {
+	name               string
+	prefix             string // region names start with it
+	dnsSuffix          string
+	dualStackDNSSuffix string // "" when the partition has no dual-stack endpoints
+}
+
+// partitions are tried in order; a region that matches none is in aws.
+var partitions = []partition{
+	{name: "aws-us-gov", prefix: "us-gov-", dnsSuffix: "amazonaws.com", dualStackDNSSuffix: "api.aws"},
+	{name: "aws-iso-b", prefix: "us-isob-", dnsSuffix: "sc2s.sgov.gov"},
+	{name: "aws-iso-f", prefix: "us-isof-", dnsSuffix: "csp.hci.ic.gov"},
+	{name: "aws-iso", prefix: "us-iso-", dnsSuffix: "c2s.ic.gov"},
+	{name: "aws-iso-e", prefix: "eu-isoe-", dnsSuffix: "cloud.adc-e.uk"},
+	{name: "aws-cn", prefix: "cn-", dnsSuffix: "amazonaws.com.cn", dualStackDNSSuffix: "api.amazonwebservices.com.cn"},
+	{name: "aws", prefix: "", dnsSuffix: "amazonaws.com", dualStackDNSSuffix: "api.aws"},
+}
+
+// resolveEndpoint follows the service's endpoint rules (the Smithy model's
+// endpointRuleSet): a custom endpoint is used as given and excludes FIPS and
+// dual-stack; otherwise the region's partition gives the host, with the FIPS
+// and dual-stack variants where the partition has them. Every partition
+// supports FIPS; in aws-us-gov the FIPS host is the regular one unless
+// dual-stack is on.
+func resolveEndpoint(region, custom string, fips, dualStack bool) (string, error) {
+	if custom != "" {
+		switch {
+		case fips:
+			return "", errors.New("participant: invalid configuration: FIPS and a custom endpoint cannot be combined; drop WithFIPS or WithEndpoint")
+		case dualStack:
+			return "", errors.New("participant: invalid configuration: dual-stack and a custom endpoint cannot be combined; drop WithDualStack or WithEndpoint")
+		}
+		return normalizeEndpoint(custom)
+	}
 	if !validRegion(region) {
 		return "", fmt.Errorf("participant: invalid region %q: use a region name such as \"us-east-1\"", region)
 	}
-	suffix := "amazonaws.com"
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		suffix = "amazonaws.com.cn"
-	case strings.HasPrefix(region, "us-isob-"):
-		suffix = "sc2s.sgov.gov"
-	case strings.HasPrefix(region, "us-iso-"):
-		suffix = "c2s.ic.gov"
+	p := partitions[len(partitions)-1]
+	for _, candidate := range partitions {
+		if strings.HasPrefix(region, candidate.prefix) {
+			p = candidate
+			break
+		}
 	}
-	return "https://participant.connect." + region + "." + suffix + "/", nil
+	if dualStack && p.dualStackDNSSuffix == "" {
+		if fips {
+			return "", fmt.Errorf("participant: FIPS and dual-stack are enabled, but partition %s does not support one or both", p.name)
+		}
+		return "", fmt.Errorf("participant: dual-stack is enabled, but partition %s does not support dual-stack endpoints", p.name)
+	}
+	host := endpointPrefix
+	if fips && (p.name != "aws-us-gov" || dualStack) {
+		host += "-fips"
+	}
+	suffix := p.dnsSuffix
+	if dualStack {
+		suffix = p.dualStackDNSSuffix
+	}
+	return "https://" + host + "." + region + "." + suffix + "/", nil
 }
 
 // validRegion accepts names like "us-east-1": lower-case letters, digits and

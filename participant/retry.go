@@ -10,7 +10,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -40,34 +41,6 @@ func AttemptTimeout(d time.Duration) CallOption {
 		}
 	}
 }
-
-// OperationError is returned when a call fails after it was sent: it says how
-// many attempts were made and wraps the last attempt's error, so errors.As
-// still finds a *ThrottlingException or any other typed error inside it.
-type OperationError struct {
-	// Operation is the operation's name, e.g. "SendMessage".
-	Operation string
-	// Attempts is how many attempts were made.
-	Attempts int
-	// ClientToken is the idempotency token every attempt sent. The message
-	// may or may not have been delivered: resend with this token and the
-	// service delivers it at most once.
-	ClientToken string
-	// Err is the error of the last attempt.
-	Err error
-}
-
-// Error says which operation failed, after how many attempts, and why.
-func (e *OperationError) Error() string {
-	s := "participant: " + e.Operation + " failed after " + strconv.Itoa(e.Attempts) + " attempt"
-	if e.Attempts != 1 {
-		s += "s"
-	}
-	return s + ": " + e.Err.Error()
-}
-
-// Unwrap returns the last attempt's error.
-func (e *OperationError) Unwrap() error { return e.Err }
 
 // ErrRetryBudgetExhausted is wrapped in the error of a call that was not
 // retried because the client's retry budget was empty (see WithRetryBudget).
@@ -111,6 +84,9 @@ func classify(parent context.Context, err error) retryKind {
 	if errors.Is(err, context.Canceled) || errors.Is(err, ErrResponseTooLarge) {
 		return noRetry
 	}
+	if _, ok := errors.AsType[*permanentError](err); ok {
+		return noRetry
+	}
 	// A certificate problem will not go away by trying again.
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
@@ -122,6 +98,11 @@ func classify(parent context.Context, err error) retryKind {
 	if dnsErr, ok := errors.AsType[*net.DNSError](err); ok && dnsErr.IsNotFound {
 		return noRetry
 	}
+	// *url.Error, which wraps every error of http.Client.Do, is a net.Error
+	// itself; look at what it wraps.
+	if urlErr, ok := errors.AsType[*url.Error](err); ok {
+		err = urlErr.Err
+	}
 	var netErr net.Error
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
@@ -132,6 +113,16 @@ func classify(parent context.Context, err error) retryKind {
 		return retryFault
 	}
 	return noRetry
+}
+
+// classifyTransportError marks an answer whose headers were over the
+// transport's limit (see NewTransport) as too large, which is not retried:
+// net/http reports it with an error of its own that has no type.
+func classifyTransportError(err error) error {
+	if strings.Contains(err.Error(), "server response headers exceeded") {
+		return fmt.Errorf("%w: %w", ErrResponseTooLarge, err)
+	}
+	return err
 }
 
 // backoff computes the wait before a retry: exponential with full jitter.
@@ -258,10 +249,29 @@ type attempter interface {
 	attempt(ctx context.Context) (attemptResult, error)
 }
 
-// invoke runs attempt until it succeeds, fails for good, or runs out of
-// attempts or budget. It returns the number of attempts made and, on failure,
-// an *OperationError wrapping the last error.
-func (c *Client) invoke(ctx context.Context, op string, opts []CallOption, call attempter) (int, error) {
+// mayHaveTakenEffect reports whether a failed attempt may still have reached
+// the service and been acted on: its connection broke or timed out after the
+// request could have been sent, the service failed (5xx), or it answered 200
+// with a body that could not be read. A refusal (4xx) and a connection that
+// was never made did not.
+func mayHaveTakenEffect(res attemptResult, err error) bool {
+	if res.status == http.StatusOK || res.status >= 500 {
+		return true
+	}
+	if res.status != 0 {
+		return false
+	}
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	return !errors.Is(err, syscall.ECONNREFUSED) && !errors.As(err, &dnsErr) && !errors.As(err, &certErr) &&
+		!errors.Is(err, ErrResponseTooLarge)
+}
+
+// retry runs call's attempts until one succeeds, one fails for good, or the
+// call runs out of attempts or budget. It returns the number of attempts made
+// and, on failure, the error that ended the call (invoke wraps it) and
+// whether any attempt may have taken effect.
+func (c *Client) retry(ctx context.Context, op string, opts []CallOption, call attempter) (attempts int, maybe bool, err error) {
 	cc := callConfig{maxAttempts: c.maxAttempts, attemptTimeout: c.attemptTimeout}
 	for _, o := range opts {
 		o(&cc)
@@ -269,6 +279,9 @@ func (c *Client) invoke(ctx context.Context, op string, opts []CallOption, call 
 	var lastCost int64 // budget tokens the latest retry took
 	for n := 1; ; n++ {
 		res, err := c.attemptWithTimeout(ctx, call, cc.attemptTimeout)
+		if err != nil && mayHaveTakenEffect(res, err) {
+			maybe = true
+		}
 		if err == nil {
 			if c.budget != nil {
 				// As in the AWS SDKs' standard mode: a retry that succeeds
@@ -280,24 +293,29 @@ func (c *Client) invoke(ctx context.Context, op string, opts []CallOption, call 
 				}
 			}
 			c.logAttempt(ctx, op, n, res, nil, 0)
-			return n, nil
+			return n, false, nil
 		}
 		kind := classify(ctx, err)
 		if kind == noRetry || n >= cc.maxAttempts {
 			c.logAttempt(ctx, op, n, res, err, 0)
-			return n, wrapOperationError(ctx, op, n, err)
+			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+				// The caller's context ended the call: errors.Is(err,
+				// context.Canceled) must hold.
+				err = fmt.Errorf("%w: %w", cerr, err)
+			}
+			return n, maybe, err
 		}
 		var retryAfter time.Duration
-		if apiErr, ok := errors.AsType[APIError](err); ok {
-			if ra, ok := apiErr.(interface{ RetryAfter() time.Duration }); ok {
-				retryAfter = ra.RetryAfter()
-			}
+		if ra, ok := errors.AsType[interface {
+			error
+			RetryAfter() time.Duration
+		}](err); ok {
+			retryAfter = ra.RetryAfter()
 		}
 		wait := c.backoff.delay(n+1, kind, retryAfter)
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			// The caller's deadline comes before the next attempt could.
 			c.logAttempt(ctx, op, n, res, err, 0)
-			return n, &OperationError{Operation: op, Attempts: n, Err: fmt.Errorf("%w: the next attempt would start after the caller's deadline (last error: %w)", context.DeadlineExceeded, err)}
+			return n, maybe, fmt.Errorf("%w: the next attempt would start after the caller's deadline (last error: %w)", context.DeadlineExceeded, err)
 		}
 		if c.budget != nil {
 			lastCost = retryCost
@@ -306,12 +324,12 @@ func (c *Client) invoke(ctx context.Context, op string, opts []CallOption, call 
 			}
 			if !c.budget.take(lastCost) {
 				c.logAttempt(ctx, op, n, res, err, 0)
-				return n, &OperationError{Operation: op, Attempts: n, Err: fmt.Errorf("%w; last error: %w", ErrRetryBudgetExhausted, err)}
+				return n, maybe, fmt.Errorf("%w; last error: %w", ErrRetryBudgetExhausted, err)
 			}
 		}
 		c.logAttempt(ctx, op, n, res, err, wait)
 		if serr := sleep(ctx, wait); serr != nil {
-			return n, &OperationError{Operation: op, Attempts: n, Err: fmt.Errorf("waiting to retry: %w (last error: %w)", serr, err)}
+			return n, maybe, fmt.Errorf("waiting to retry: %w (last error: %w)", serr, err)
 		}
 	}
 }
@@ -326,13 +344,4 @@ func (c *Client) attemptWithTimeout(ctx context.Context, call attempter, timeout
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return call.attempt(actx)
-}
-
-// wrapOperationError wraps the last error; when the caller's context ended
-// the call, its error is wrapped too so errors.Is(err, context.Canceled) holds.
-func wrapOperationError(ctx context.Context, op string, n int, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		err = fmt.Errorf("%w: %w", cerr, err)
-	}
-	return &OperationError{Operation: op, Attempts: n, Err: err}
 }

@@ -10,11 +10,13 @@ import (
 )
 
 // The per-call request path. The generated request builder of each operation
-// runs once, in New, and its request is the template every call clones: the
-// method, URL and headers come from the contract, while the per-call cost is
-// one clone instead of three URL parses, a reflective header encoder and a
-// fmt.Sprintf (see "Performance" in the README). A test holds each
-// call's request equal to what the generated builder makes for the same input.
+// without path labels runs once, in New, and its request is the template
+// every call clones: the method, URL and headers come from the contract,
+// while the per-call cost is one clone instead of three URL parses, a
+// reflective header encoder and a fmt.Sprintf (see "Performance" in the
+// README). An operation with path labels (DescribeView) builds its request
+// once per call. A test holds each call's request equal to what the
+// generated builder makes for the same input.
 
 // bodyReader is a request body over bytes that are never modified; one
 // allocation instead of bytes.NewReader plus io.NopCloser.
@@ -32,15 +34,13 @@ func newBodyReader(b []byte) *bodyReader {
 func newRequest(ctx context.Context, tmpl *http.Request, bearer string, body []byte) *http.Request {
 	req := tmpl.Clone(ctx)
 	req.Header[bearerHeader] = []string{bearer}
-	req.ContentLength = int64(len(body))
-	req.Body = newBodyReader(body)
-	req.GetBody = func() (io.ReadCloser, error) { return newBodyReader(body), nil }
+	if body != nil {
+		req.ContentLength = int64(len(body))
+		req.Body = newBodyReader(body)
+		req.GetBody = func() (io.ReadCloser, error) { return newBodyReader(body), nil }
+	}
 	return req
 }
-
-// bearerHeader is the canonical form of the header that carries the
-// connection token.
-const bearerHeader = "X-Amz-Bearer"
 
 // Response bodies are read into pooled buffers; small ones go back to the pool.
 const (

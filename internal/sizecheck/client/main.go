@@ -31,7 +31,7 @@ func main() {
 		os.Exit(2)
 	}
 	out, err := c.SendMessage(context.Background(), participant.SendMessageInput{
-		ConnectionToken: os.Getenv("PARTICIPANT_CONNECTION_TOKEN"),
+		ConnectionToken: participant.Secret(os.Getenv("PARTICIPANT_CONNECTION_TOKEN")),
 		ContentType:     participant.ContentTypeTextPlain,
 		Content:         "Hello",
 	})
