@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -13,23 +14,29 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"github.com/chatwire/connectparticipant/api"
-	"github.com/chatwire/connectparticipant/gen/participantlimits"
+	"github.com/chatwire/connectparticipant/gen/participantops"
 )
 
-// Names in the contract that the fake reads its rules from.
-const (
-	contentPropertyName  = "Content"
-	connectionHeaderName = "X-Amz-Bearer"
-)
+// contentLimits are the per-content-type limits of SendMessage's Content
+// (x-content-length-by-type), from the generated operation table.
+var contentLimits = participantops.SendMessage.Member("Content").LengthByContentType
 
 // contract is the spec, loaded and validated once per process, with what the
 // fake derives from it.
 type contract struct {
-	doc    *openapi3.T
-	router routers.Router
+	doc *openapi3.T
+	// routes holds each operation's route in the spec, by operationId, for
+	// openapi3filter.
+	routes map[string]*routers.Route
+}
+
+// operationRoute is the operation a request is for.
+type operationRoute struct {
+	op     *participantops.Operation
+	route  *routers.Route
+	params map[string]string // the path labels, unescaped
 }
 
 // loadContract loads api.Spec once per process: every Server shares it.
@@ -42,15 +49,70 @@ var loadContract = sync.OnceValues(func() (*contract, error) {
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("participanttest: the embedded OpenAPI spec is invalid: %w", err)
 	}
-	// The spec's servers are the AWS regional hosts; the fake answers on
-	// loopback, so it routes by path alone.
-	doc.Servers = nil
-	router, err := legacy.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("participanttest: build a router from the OpenAPI spec: %w", err)
+	c := &contract{doc: doc, routes: make(map[string]*routers.Route)}
+	for _, op := range participantops.Operations {
+		item := doc.Paths.Value(op.Path)
+		if item == nil || item.GetOperation(op.Method) == nil {
+			return nil, fmt.Errorf("participanttest: the OpenAPI spec has no %s %s for %s; run go generate", op.Method, op.Path, op.Name)
+		}
+		c.routes[op.Name] = &routers.Route{Spec: doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: item.GetOperation(op.Method)}
 	}
-	return &contract{doc: doc, router: router}, nil
+	return c, nil
 })
+
+// find returns the operation of r: its method and its path exactly, as the
+// generated server routes them (a trailing slash or an empty label is
+// another path).
+func (c *contract) find(r *http.Request) (operationRoute, bool) {
+	for _, op := range participantops.Operations {
+		if op.Method != r.Method {
+			continue
+		}
+		if params, ok := matchPath(op.Path, r.URL.EscapedPath()); ok {
+			return operationRoute{op: op, route: c.routes[op.Name], params: params}, true
+		}
+	}
+	return operationRoute{}, false
+}
+
+// hasPath reports whether r's path is one of the contract's, whatever its
+// method: the routes a CORS preflight may ask about.
+func (c *contract) hasPath(r *http.Request) bool {
+	for _, op := range participantops.Operations {
+		if _, ok := matchPath(op.Path, r.URL.EscapedPath()); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// matchPath matches an escaped path to a path template such as
+// /participant/views/{ViewToken}, and returns the labels' values.
+func matchPath(template, path string) (map[string]string, bool) {
+	want, got := strings.Split(template, "/"), strings.Split(path, "/")
+	if len(want) != len(got) {
+		return nil, false
+	}
+	var params map[string]string
+	for i, segment := range want {
+		name, isLabel := strings.CutPrefix(segment, "{")
+		if !isLabel {
+			if segment != got[i] {
+				return nil, false
+			}
+			continue
+		}
+		value, err := url.PathUnescape(got[i])
+		if err != nil || value == "" {
+			return nil, false
+		}
+		if params == nil {
+			params = make(map[string]string)
+		}
+		params[strings.TrimSuffix(name, "}")] = value
+	}
+	return params, true
+}
 
 // problem is one broken rule of a request, phrased so that it never repeats
 // the value that broke it.
@@ -83,9 +145,9 @@ func validationMessage(problems []problem) string {
 
 // validateRequest checks r, whose body has already been read into body,
 // against the contract: first that the body is well-formed UTF-8 JSON text,
-// then the spec with kin-openapi, then the per-content-type limits.
-// It returns nil when the request may go on to the service.
-func (c *contract) validateRequest(ctx context.Context, r *http.Request, route *routers.Route, body []byte) []problem {
+// then the spec with kin-openapi, then the per-content-type limits of
+// SendMessage. It returns nil when the request may go on to the service.
+func (c *contract) validateRequest(ctx context.Context, r *http.Request, or operationRoute, body []byte) []problem {
 	if !utf8.Valid(body) {
 		return []problem{{"request body", "must be valid UTF-8"}}
 	}
@@ -95,8 +157,9 @@ func (c *contract) validateRequest(ctx context.Context, r *http.Request, route *
 
 	setBody(r, body)
 	err := openapi3filter.ValidateRequest(ctx, &openapi3filter.RequestValidationInput{
-		Request: r,
-		Route:   route,
+		Request:    r,
+		PathParams: or.params,
+		Route:      or.route,
 		Options: &openapi3filter.Options{
 			MultiError:              true,
 			SkipSettingDefaults:     true,
@@ -107,6 +170,9 @@ func (c *contract) validateRequest(ctx context.Context, r *http.Request, route *
 		return problems
 	}
 
+	if or.op != participantops.SendMessage {
+		return nil
+	}
 	var req struct {
 		ContentType string
 		Content     string
@@ -115,11 +181,9 @@ func (c *contract) validateRequest(ctx context.Context, r *http.Request, route *
 		// The spec check above has already accepted the body as JSON.
 		return []problem{{"request body", "must be a JSON object"}}
 	}
-	// The per-type limits of x-content-length-by-type, generated from the
-	// same spec by go generate (gen/participantlimits).
-	if limit, ok := participantlimits.SendMessageContentLimitByType(req.ContentType); ok {
+	if limit, ok := contentLimits[req.ContentType]; ok {
 		if n := utf8.RuneCountInString(req.Content); n > limit {
-			return []problem{{contentPropertyName, fmt.Sprintf("must be at most %d code points for ContentType %s (it has %d)", limit, req.ContentType, n)}}
+			return []problem{{"Content", fmt.Sprintf("must be at most %d code points for ContentType %s (it has %d)", limit, req.ContentType, n)}}
 		}
 	}
 	return nil
@@ -164,8 +228,8 @@ func flatten(err error) []error {
 func describeRequestError(e *openapi3filter.RequestError) []problem {
 	var member string
 	switch {
-	case e.Parameter != nil && e.Parameter.Name == connectionHeaderName:
-		member = connectionHeaderName + " header (the connection token)"
+	case e.Parameter != nil && e.Parameter.Name == participantops.BearerHeader:
+		member = participantops.BearerHeader + " header (the token)"
 	case e.Parameter != nil:
 		member = e.Parameter.Name + " " + e.Parameter.In
 	case strings.HasPrefix(e.Reason, "header Content-Type has unexpected value"):

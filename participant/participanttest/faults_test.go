@@ -2,24 +2,26 @@ package participanttest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/chatwire/connectparticipant/participant"
 )
 
 func TestFaults(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name           string
-		fault          Fault
-		wantStatus     int // 0: the connection is dropped unanswered
-		wantHeader     map[string]string
-		wantNoHeader   []string
-		wantContentTyp string
-		wantRecorded   bool // the message is in the transcript
+		name            string
+		fault           Fault
+		wantStatus      int // 0: the connection is dropped unanswered
+		wantHeader      map[string]string
+		wantNoHeader    []string
+		wantContentType string
+		wantRecorded    bool // the message is in the transcript
 	}{
 		{name: "throttle answers 429 ThrottlingException without processing",
 			fault: Fault{Kind: FaultThrottle}, wantStatus: 429, wantNoHeader: []string{"Retry-After"}},
@@ -29,7 +31,7 @@ func TestFaults(t *testing.T) {
 		{name: "internal answers 500 InternalServerException without processing",
 			fault: Fault{Kind: FaultInternal}, wantStatus: 500},
 		{name: "bad gateway answers 502 HTML without the service's headers",
-			fault: Fault{Kind: FaultBadGateway}, wantStatus: 502, wantContentTyp: "text/html",
+			fault: Fault{Kind: FaultBadGateway}, wantStatus: 502, wantContentType: "text/html",
 			wantNoHeader: []string{"X-Amzn-ErrorType", "x-amzn-RequestId"}},
 		{name: "delay waits and then processes",
 			fault: Fault{Kind: FaultDelay, Delay: 150 * time.Millisecond}, wantStatus: 200, wantRecorded: true},
@@ -37,6 +39,8 @@ func TestFaults(t *testing.T) {
 			fault: Fault{Kind: FaultDropBeforeProcessing}},
 		{name: "drop after processing records the message, then closes the connection",
 			fault: Fault{Kind: FaultDropAfterProcessing}, wantRecorded: true},
+		{name: "a fault for the operation applies",
+			fault: Fault{Kind: FaultInternal, Operation: "SendMessage"}, wantStatus: 500},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,11 +48,12 @@ func TestFaults(t *testing.T) {
 			srv := NewServer()
 			defer srv.Close()
 			token := srv.NewConnection()
+			stored := len(srv.Transcript(token))
 			srv.InjectFaults(tt.fault)
 
-			req := body("text/plain", "hello", "ct-1")
+			req := msg("text/plain", "hello", "ct-1")
 			start := time.Now()
-			a, err := tryPost(context.Background(), srv.Client(), srv.URL, token, req)
+			a, err := do(context.Background(), srv.Client(), srv.URL, opSend, token, req)
 			elapsed := time.Since(start)
 			if tt.wantStatus == 0 {
 				if err == nil {
@@ -58,7 +63,7 @@ func TestFaults(t *testing.T) {
 				if err != nil {
 					t.Fatalf("POST: %v", err)
 				}
-				checkAnswer(t, a, token, req)
+				checkAnswer(t, a, opSend, token, req)
 				if a.status != tt.wantStatus {
 					t.Fatalf("status = %d, want %d; body %s", a.status, tt.wantStatus, a.body)
 				}
@@ -73,32 +78,34 @@ func TestFaults(t *testing.T) {
 					t.Errorf("%s = %q, want none", name, got)
 				}
 			}
-			if tt.wantContentTyp != "" && a.header.Get("Content-Type") != tt.wantContentTyp {
-				t.Errorf("Content-Type = %q, want %q", a.header.Get("Content-Type"), tt.wantContentTyp)
+			if tt.wantContentType != "" && a.header.Get("Content-Type") != tt.wantContentType {
+				t.Errorf("Content-Type = %q, want %q", a.header.Get("Content-Type"), tt.wantContentType)
 			}
 			if tt.fault.Kind == FaultDelay && elapsed < tt.fault.Delay {
 				t.Errorf("answered after %v, before the %v delay", elapsed, tt.fault.Delay)
 			}
-			if got := len(srv.Transcript(token)) == 1; got != tt.wantRecorded {
+			if got := len(srv.Transcript(token)) == stored+1; got != tt.wantRecorded {
 				t.Errorf("message recorded = %v, want %v", got, tt.wantRecorded)
 			}
 			reqs := srv.Requests()
-			if len(reqs) != 1 || reqs[0].Fault != tt.fault.Kind || reqs[0].Status != tt.wantStatus {
-				t.Errorf("Requests = %+v, want one with Fault %v and Status %d", reqs, tt.fault.Kind, tt.wantStatus)
+			if len(reqs) != 1 || reqs[0].Fault != tt.fault.Kind || reqs[0].Status != tt.wantStatus || reqs[0].Operation != "SendMessage" {
+				t.Errorf("Requests = %+v, want one SendMessage with Fault %v and Status %d", reqs, tt.fault.Kind, tt.wantStatus)
 			}
 
 			// The fault is used up: the retry, with the same ClientToken, gets
 			// the first result if there was one, and is never delivered twice.
-			again := post(t, srv, token, req)
+			again := call(t, srv, opSend, token, req)
 			if again.status != http.StatusOK {
 				t.Fatalf("retry after the fault: status %d, want 200", again.status)
 			}
 			tr := srv.Transcript(token)
-			if len(tr) != 1 {
-				t.Fatalf("transcript has %d messages after the retry, want 1", len(tr))
+			if len(tr) != stored+1 {
+				t.Fatalf("transcript has %d items after the retry, want %d", len(tr), stored+1)
 			}
-			if tt.wantRecorded && again.result(t).Id != tr[0].ID {
-				t.Errorf("the retry got Id %s, want the first delivery's %s", again.result(t).Id, tr[0].ID)
+			var result struct{ Id string }
+			again.decode(t, &result)
+			if result.Id != tr[len(tr)-1].ID {
+				t.Errorf("the retry got Id %s, want the stored message's %s", result.Id, tr[len(tr)-1].ID)
 			}
 		})
 	}
@@ -111,33 +118,117 @@ func TestFaultQueue(t *testing.T) {
 	token := srv.NewConnection()
 	other := srv.NewConnection()
 
-	srv.InjectFaults(Fault{Kind: FaultNone, Count: 1})
-	srv.InjectFaults(Fault{Kind: FaultThrottle, Count: 2})
-	srv.InjectFaults(Fault{Kind: FaultInternal}) // Count 0 counts as 1
-
+	srv.InjectFaults(
+		Fault{Kind: FaultNone, Count: 1},
+		Fault{Kind: FaultThrottle, Count: 2},
+		Fault{Kind: FaultInternal, Operation: "GetTranscript"}, // Count 0 counts as 1
+		Fault{Kind: FaultBadGateway, Operation: "SendMessage"},
+	)
 	sends := []struct {
 		token string
-		body  []byte
+		body  any
 		want  int
 	}{
-		{token, body("text/plain", "1"), 200},
-		{other, body("text/plain", "2"), 429}, // faults apply on any connection
-		{token, []byte(`not json`), 429},      // and before the request is checked
-		{token, body("text/plain", "4"), 500},
-		{token, body("text/plain", "5"), 200},
+		{token, msg("text/plain", "1"), 200},
+		{other, msg("text/plain", "2"), 429}, // faults apply on any connection
+		{token, []byte(`not json`), 429},     // and before the request is checked
+		{token, msg("text/plain", "4"), 502}, // GetTranscript's fault waits for a GetTranscript
+		{token, msg("text/plain", "5"), 200},
 	}
 	for i, s := range sends {
-		if a := post(t, srv, s.token, s.body); a.status != s.want {
-			t.Errorf("send %d: status %d, want %d", i+1, a.status, s.want)
+		if a, err := do(context.Background(), srv.Client(), srv.URL, opSend, s.token, s.body); err != nil || a.status != s.want {
+			t.Errorf("send %d: status %d (%v), want %d", i+1, a.status, err, s.want)
 		}
+	}
+	if a := call(t, srv, opTranscript, token, nil); a.status != http.StatusInternalServerError {
+		t.Errorf("GetTranscript: status %d, want its 500", a.status)
 	}
 	var kinds []string
 	for _, r := range srv.Requests() {
-		kinds = append(kinds, fmt.Sprintf("%v/%d", r.Fault, r.Status))
+		kinds = append(kinds, fmt.Sprintf("%s:%v/%d", r.Operation, r.Fault, r.Status))
 	}
-	want := "FaultNone/200 FaultThrottle/429 FaultThrottle/429 FaultInternal/500 FaultNone/200"
+	want := "SendMessage:FaultNone/200 SendMessage:FaultThrottle/429 SendMessage:FaultThrottle/429 SendMessage:FaultBadGateway/502 SendMessage:FaultNone/200 GetTranscript:FaultInternal/500"
 	if got := strings.Join(kinds, " "); got != want {
-		t.Errorf("Requests faults/statuses = %s, want %s", got, want)
+		t.Errorf("Requests = %s\nwant       %s", got, want)
+	}
+
+	srv.InjectFaults(Fault{Kind: FaultInternal, Count: 5})
+	srv.ResetFaults()
+	if a := call(t, srv, opSend, token, msg("text/plain", "after reset")); a.status != http.StatusOK {
+		t.Errorf("after ResetFaults: status %d, want 200", a.status)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("InjectFaults with an unknown operation did not panic")
+		}
+	}()
+	srv.InjectFaults(Fault{Kind: FaultInternal, Operation: "SendMesage"})
+}
+
+// TestOversizedBodiesDoNotUseFaults: only a request that arrived whole
+// meets a fault.
+func TestOversizedBodiesDoNotUseFaults(t *testing.T) {
+	t.Parallel()
+	srv := NewServer()
+	defer srv.Close()
+	token := srv.NewConnection()
+	srv.InjectFaults(Fault{Kind: FaultThrottle})
+	wantError(t, call(t, srv, opSend, token, msg("text/plain", strings.Repeat("a", maxRequestBodyBytes))), http.StatusBadRequest, "bytes")
+	if a := call(t, srv, opSend, token, msg("text/plain", "whole")); a.status != http.StatusTooManyRequests {
+		t.Errorf("the next whole request: %d, want the fault's 429", a.status)
+	}
+	reqs := srv.Requests()
+	if reqs[0].Body != nil || reqs[0].Status != http.StatusBadRequest {
+		t.Errorf("the refused oversized request was kept as %+v (body of %d bytes), want no body", reqs[0].Status, len(reqs[0].Body))
+	}
+}
+
+// TestFaultDelayFinishesWhenTheClientHangsUp: the service processes a
+// delayed request whose client gave up, so the retry finds the first result.
+func TestFaultDelayFinishesWhenTheClientHangsUp(t *testing.T) {
+	t.Parallel()
+	srv := NewServer()
+	defer srv.Close()
+	token := srv.NewConnection()
+	stored := len(srv.Transcript(token))
+	srv.InjectFaults(Fault{Kind: FaultDelay, Delay: 300 * time.Millisecond})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := do(ctx, srv.Client(), srv.URL, opSend, token, msg("text/plain", "patience", "ct")); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("the client should have given up: %v", err)
+	}
+	waitFor(t, func() bool { return srv.Requests()[0].Status == http.StatusOK })
+	tr := srv.Transcript(token)
+	if len(tr) != stored+1 {
+		t.Fatalf("the abandoned request was not processed: %d items", len(tr))
+	}
+	var again struct{ Id string }
+	call(t, srv, opSend, token, msg("text/plain", "patience", "ct")).decode(t, &again)
+	if again.Id != tr[stored].ID || len(srv.Transcript(token)) != stored+1 {
+		t.Errorf("the retry got Id %s, want the first result %s, and nothing new", again.Id, tr[stored].ID)
+	}
+
+	// Through the client: an attempt that times out is retried with the same
+	// ClientToken, and the message is stored once.
+	client := newClient(t, srv, participant.WithAttemptTimeout(50*time.Millisecond), participant.WithBackoff(time.Millisecond, time.Millisecond, time.Millisecond))
+	srv.InjectFaults(Fault{Kind: FaultDelay, Delay: 200 * time.Millisecond})
+	out, err := client.SendMessage(context.Background(), participant.SendMessageInput{ConnectionToken: participant.Secret(token), ContentType: "text/plain", Content: "once"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return srv.Requests()[len(srv.Requests())-2].Status == http.StatusOK })
+	n := 0
+	for _, it := range srv.Transcript(token) {
+		if it.Content == "once" {
+			n++
+			if it.ID != out.ID {
+				t.Errorf("stored Id %s, the client got %s", it.ID, out.ID)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("the message is stored %d times, want once", n)
 	}
 }
 
@@ -145,11 +236,12 @@ func TestCloseEndsDelays(t *testing.T) {
 	t.Parallel()
 	srv := NewServer()
 	token := srv.NewConnection()
+	stored := len(srv.Transcript(token))
 	srv.InjectFaults(Fault{Kind: FaultDelay, Delay: time.Hour})
 
 	done := make(chan error, 1)
 	go func() {
-		_, err := tryPost(context.Background(), srv.Client(), srv.URL, token, body("text/plain", "late"))
+		_, err := do(context.Background(), srv.Client(), srv.URL, opSend, token, msg("text/plain", "late"))
 		done <- err
 	}()
 	waitFor(t, func() bool { return len(srv.Requests()) == 1 })
@@ -159,8 +251,8 @@ func TestCloseEndsDelays(t *testing.T) {
 		t.Errorf("Close took %v with a request in a one-hour FaultDelay", d)
 	}
 	<-done
-	if n := len(srv.Transcript(token)); n != 0 {
-		t.Errorf("a request cut short by Close was processed: %d messages", n)
+	if n := len(srv.Transcript(token)); n != stored {
+		t.Errorf("a request cut short by Close was processed: %d items", n)
 	}
 }
 
@@ -183,44 +275,44 @@ func TestFaultKindString(t *testing.T) {
 	}
 }
 
-func TestSendRateLimit(t *testing.T) {
+func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	// A refill of one request per 1000 seconds: only the burst gets through.
-	srv := NewServer(WithSendRateLimit(0.001, 2))
+	srv := NewServer(WithRateLimit("SendMessage", 0.001, 2), WithRateLimit("", 0.001, 3))
 	defer srv.Close()
 	token := srv.NewConnection()
 	other := srv.NewConnection()
 
 	for i, want := range []int{200, 200, 429, 429} {
-		a := post(t, srv, token, body("text/plain", fmt.Sprint(i)))
+		a := call(t, srv, opSend, token, msg("text/plain", fmt.Sprint(i)))
 		if a.status != want {
 			t.Errorf("send %d: status %d, want %d", i+1, a.status, want)
 		}
-		if a.status == 429 && a.message(t) != "Rate exceeded." {
-			t.Errorf("Message = %q, want the service's %q", a.message(t), "Rate exceeded.")
+		if a.status == 429 && a.message(t) != msgRateExceeded {
+			t.Errorf("Message = %q, want the service's %q", a.message(t), msgRateExceeded)
 		}
 	}
-	if a := post(t, srv, other, body("text/plain", "x")); a.status != 200 {
+	if a := call(t, srv, opSend, other, msg("text/plain", "x")); a.status != 200 {
 		t.Errorf("another connection was throttled too: status %d; the limit is per connection", a.status)
 	}
-	if n := len(srv.Transcript(token)); n != 2 {
-		t.Errorf("transcript has %d messages, want the 2 of the burst", n)
+	// Every other operation has its own bucket of 3.
+	for i, want := range []int{200, 200, 200, 429} {
+		if a := call(t, srv, opTranscript, token, nil); a.status != want {
+			t.Errorf("GetTranscript %d: status %d, want %d", i+1, a.status, want)
+		}
+	}
+	if a := call(t, srv, opEvent, token, map[string]string{"ContentType": participant.EventTypeTyping}); a.status != 200 {
+		t.Errorf("SendEvent shares a bucket with another operation: status %d", a.status)
 	}
 
-	off := NewServer()
-	defer off.Close()
-	offToken := off.NewConnection()
-	for i := range 20 {
-		if a := post(t, off, offToken, body("text/plain", "x")); a.status != 200 {
-			t.Fatalf("send %d without a rate limit: status %d", i+1, a.status)
-		}
+	if _, err := Start(WithRateLimit("NoSuchOperation", 1, 1)); err == nil || !strings.Contains(err.Error(), "NoSuchOperation") {
+		t.Errorf("Start with a rate limit of an unknown operation: %v", err)
 	}
 }
 
 func TestTokenBucketRefills(t *testing.T) {
 	t.Parallel()
-	t0 := time.Unix(1_700_000_000, 0)
-	b := &tokenBucket{rate: 2, burst: 3, tokens: 3, last: t0}
+	b := newTokenBucket(rateLimit{perSecond: 2, burst: 3}, t0)
 	steps := []struct {
 		at   time.Duration
 		want bool
@@ -235,60 +327,5 @@ func TestTokenBucketRefills(t *testing.T) {
 		if got := b.take(t0.Add(s.at)); got != s.want {
 			t.Errorf("step %d at +%v: take = %v, want %v", i, s.at, got, s.want)
 		}
-	}
-}
-
-func TestConcurrentUse(t *testing.T) {
-	t.Parallel()
-	srv := NewServer()
-	defer srv.Close()
-	const conns, perConn = 4, 25
-	tokens := make([]string, conns)
-	for i := range tokens {
-		tokens[i] = srv.NewConnection()
-	}
-
-	var wg sync.WaitGroup
-	errs := make(chan error, conns*perConn)
-	for c, token := range tokens {
-		for m := range perConn {
-			wg.Go(func() {
-				a, err := tryPost(context.Background(), srv.Client(), srv.URL, token, body("text/plain", fmt.Sprintf("%d-%d", c, m), fmt.Sprintf("ct-%d", m)))
-				if err == nil && a.status != 200 {
-					err = fmt.Errorf("status %d: %s", a.status, a.body)
-				}
-				if err != nil {
-					errs <- err
-				}
-			})
-		}
-	}
-	// Read the records and queue faults while the sends run.
-	wg.Go(func() {
-		for range 50 {
-			srv.Requests()
-			srv.Transcript(tokens[0])
-			srv.ConnectionsAccepted()
-			srv.InjectFaults(Fault{Kind: FaultNone})
-		}
-	})
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-
-	for c, token := range tokens {
-		tr := srv.Transcript(token)
-		ids := make(map[string]bool)
-		for _, m := range tr {
-			ids[m.ID] = true
-		}
-		if len(tr) != perConn || len(ids) != perConn {
-			t.Errorf("connection %d: %d messages with %d distinct Ids, want %d", c, len(tr), len(ids), perConn)
-		}
-	}
-	if n := len(srv.Requests()); n != conns*perConn {
-		t.Errorf("Requests has %d entries, want %d", n, conns*perConn)
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -17,11 +19,23 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/chatwire/connectparticipant/api"
+	"github.com/chatwire/connectparticipant/gen/participantops"
+	"github.com/chatwire/connectparticipant/participant"
 )
 
-const (
-	messagePath     = "/participant/message"
-	errorTypeSuffix = ":http://internal.amazon.com/coral/com.amazonaws.connectparticipant/"
+// Short names of the operations, for tables.
+var (
+	opConnect    = participantops.CreateParticipantConnection
+	opDisconnect = participantops.DisconnectParticipant
+	opSend       = participantops.SendMessage
+	opEvent      = participantops.SendEvent
+	opTranscript = participantops.GetTranscript
+	opStartUp    = participantops.StartAttachmentUpload
+	opCompleteUp = participantops.CompleteAttachmentUpload
+	opAttachment = participantops.GetAttachment
+	opView       = participantops.DescribeView
+	opAuthURL    = participantops.GetAuthenticationUrl
+	opCancelAuth = participantops.CancelParticipantAuthentication
 )
 
 // testSpec is the contract loaded on its own, apart from the package's
@@ -52,55 +66,70 @@ func (a answer) message(t *testing.T) string {
 	return *body.Message
 }
 
-// result decodes the body of a 200 answer.
-func (a answer) result(t *testing.T) sendResult {
+// decode decodes the JSON body of an answer into v.
+func (a answer) decode(t *testing.T, v any) {
 	t.Helper()
-	var r sendResult
-	if err := json.Unmarshal(a.body, &r); err != nil {
-		t.Fatalf("200 body %q is not a SendMessageResult: %v", a.body, err)
+	if err := json.Unmarshal(a.body, v); err != nil {
+		t.Fatalf("body %q does not decode into %T: %v", a.body, v, err)
 	}
-	return r
 }
 
-type sendResult struct {
-	Id              string
-	AbsoluteTime    string
-	MessageMetadata struct{ MessageProcessingStatus string }
+// errorType is the name in the answer's X-Amzn-ErrorType.
+func (a answer) errorType() string {
+	name, _, _ := strings.Cut(a.header.Get(participantops.ErrorTypeHeader), ":")
+	return name
 }
 
-// body builds a SendMessage request body.
-func body(contentType, content string, clientToken ...string) []byte {
-	m := map[string]string{"ContentType": contentType, "Content": content}
-	if len(clientToken) > 0 {
-		m["ClientToken"] = clientToken[0]
-	}
-	b, err := json.Marshal(m)
+// labels are the path labels of a request, for call's body of DescribeView.
+type labels map[string]string
+
+// newRequest builds a raw request for op to baseURL with token as
+// X-Amz-Bearer (none if empty) and body: raw bytes, labels for the path,
+// nil for none, or a value to encode as JSON.
+func newRequest(ctx context.Context, baseURL string, op *participantops.Operation, token string, body any, edits ...func(*http.Request)) (*http.Request, error) {
+	lbl, _ := body.(labels)
+	req, err := op.NewRequest(baseURL, lbl)
 	if err != nil {
-		panic(err)
+		return nil, err
 	}
-	return b
+	req = req.WithContext(ctx)
+	var raw []byte
+	switch b := body.(type) {
+	case nil, labels:
+	case []byte:
+		raw = b
+	case string:
+		raw = []byte(b)
+	default:
+		if raw, err = json.Marshal(b); err != nil {
+			return nil, err
+		}
+	}
+	if raw != nil {
+		req.Body = io.NopCloser(bytes.NewReader(raw))
+		req.ContentLength = int64(len(raw))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }
+	}
+	if token != "" {
+		req.Header.Set(participantops.BearerHeader, token)
+	}
+	for _, edit := range edits {
+		edit(req)
+	}
+	return req, nil
 }
 
-// post sends a raw SendMessage request with the connection token and
-// JSON content type set, after applying edits to it. Every answer with a
-// status the spec documents is checked against the spec and for its
-// x-amzn-RequestId.
-func post(t *testing.T, srv *Server, token string, reqBody []byte, edits ...func(*http.Request)) answer {
-	t.Helper()
-	a, err := tryPost(context.Background(), srv.Client(), srv.URL, token, reqBody, edits...)
-	if err != nil {
-		t.Fatalf("POST %s: %v", messagePath, err)
-	}
-	checkAnswer(t, a, token, reqBody, edits...)
-	return a
-}
-
-// tryPost is post without the checks, for requests that may fail.
-func tryPost(ctx context.Context, client *http.Client, baseURL, token string, reqBody []byte, edits ...func(*http.Request)) (answer, error) {
-	req, err := newRequest(ctx, baseURL, token, reqBody, edits...)
+// do sends a raw request for op without checking the answer.
+func do(ctx context.Context, client *http.Client, baseURL string, op *participantops.Operation, token string, body any, edits ...func(*http.Request)) (answer, error) {
+	req, err := newRequest(ctx, baseURL, op, token, body, edits...)
 	if err != nil {
 		return answer{}, err
 	}
+	return send(client, req)
+}
+
+// send sends req and reads the answer.
+func send(client *http.Client, req *http.Request) (answer, error) {
 	resp, err := client.Do(req)
 	if err != nil {
 		return answer{}, err
@@ -113,59 +142,54 @@ func tryPost(ctx context.Context, client *http.Client, baseURL, token string, re
 	return answer{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
 
-func newRequest(ctx context.Context, baseURL, token string, reqBody []byte, edits ...func(*http.Request)) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+messagePath, bytes.NewReader(reqBody))
+// call sends a raw request for op and checks the answer against the spec
+// and the service's habits (see checkAnswer).
+func call(t *testing.T, srv *Server, op *participantops.Operation, token string, body any, edits ...func(*http.Request)) answer {
+	t.Helper()
+	a, err := do(context.Background(), srv.Client(), srv.URL, op, token, body, edits...)
 	if err != nil {
-		return nil, err
+		t.Fatalf("%s: %v", op.Name, err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("X-Amz-Bearer", token)
-	}
-	for _, edit := range edits {
-		edit(req)
-	}
-	return req, nil
+	checkAnswer(t, a, op, token, body, edits...)
+	return a
 }
 
 // checkAnswer holds an answer of a documented status to the spec, with
 // openapi3filter.ValidateResponse, and to the service's habits: a UUID in
 // x-amzn-RequestId, the error type in X-Amzn-ErrorType, and no token in
 // the body.
-func checkAnswer(t *testing.T, a answer, token string, reqBody []byte, edits ...func(*http.Request)) {
+func checkAnswer(t *testing.T, a answer, op *participantops.Operation, token string, body any, edits ...func(*http.Request)) {
 	t.Helper()
-	errorTypes := map[int]string{
-		http.StatusBadRequest:          "ValidationException",
-		http.StatusForbidden:           "AccessDeniedException",
-		http.StatusTooManyRequests:     "ThrottlingException",
-		http.StatusInternalServerError: "InternalServerException",
+	statusOfError := map[int]string{}
+	for _, e := range participantops.Errors {
+		statusOfError[e.Status] = e.Code
 	}
-	wantType, isError := errorTypes[a.status]
+	wantType, isError := statusOfError[a.status]
 	if a.status != http.StatusOK && !isError {
-		return // not an answer of the service: 502 of a proxy, 404
+		return // not an answer of the service: a proxy's 502
 	}
-	if _, err := uuid.Parse(a.header.Get("x-amzn-RequestId")); err != nil {
-		t.Errorf("x-amzn-RequestId %q is not a UUID: %v", a.header.Get("x-amzn-RequestId"), err)
-	}
-	if got := a.header.Get("Content-Type"); got != "application/json" {
-		t.Errorf("Content-Type = %q, want application/json", got)
+	if _, err := uuid.Parse(a.header.Get(participantops.RequestIDHeader)); err != nil {
+		t.Errorf("x-amzn-RequestId %q is not a UUID: %v", a.header.Get(participantops.RequestIDHeader), err)
 	}
 	if isError {
-		if got, want := a.header.Get("X-Amzn-ErrorType"), wantType+errorTypeSuffix; got != want {
+		if got, want := a.header.Get(participantops.ErrorTypeHeader), wantType+errorTypeNamespace; got != want {
 			t.Errorf("X-Amzn-ErrorType = %q, want %q", got, want)
 		}
-	} else if got := a.header.Get("X-Amzn-ErrorType"); got != "" {
+		if !slices.Contains(op.Errors, wantType) {
+			t.Errorf("%s answered %s, which the contract does not list for it", op.Name, wantType)
+		}
+	} else if got := a.header.Get(participantops.ErrorTypeHeader); got != "" {
 		t.Errorf("a 200 answer has X-Amzn-ErrorType %q", got)
 	}
 	if token != "" && bytes.Contains(a.body, []byte(token)) {
-		t.Errorf("the answer quotes the connection token: %s", a.body)
+		t.Errorf("the answer quotes the token: %s", a.body)
 	}
 
 	router, err := testSpec()
 	if err != nil {
 		t.Fatalf("load the spec: %v", err)
 	}
-	req, err := newRequest(context.Background(), "http://127.0.0.1", token, reqBody, edits...)
+	req, err := newRequest(context.Background(), "http://127.0.0.1", op, token, body, edits...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +205,7 @@ func checkAnswer(t *testing.T, a answer, token string, reqBody []byte, edits ...
 		Options:                &openapi3filter.Options{IncludeResponseStatus: true},
 	})
 	if err != nil {
-		t.Errorf("the %d answer does not match the spec: %v\nbody: %s", a.status, err, truncate(a.body))
+		t.Errorf("the %d answer of %s does not match the spec: %v\nbody: %s", a.status, op.Name, err, truncate(a.body))
 	}
 }
 
@@ -205,21 +229,122 @@ func header(name, value string) func(*http.Request) {
 	}
 }
 
-// wantValidation checks a 400 answer names the member in its Message and
-// never repeats the content that was sent.
-func wantValidation(t *testing.T, a answer, member string, secrets ...string) {
+// wantError checks an error answer's status and error type, and that its
+// Message names member (if given) and repeats none of secrets.
+func wantError(t *testing.T, a answer, status int, member string, secrets ...string) {
 	t.Helper()
-	if a.status != http.StatusBadRequest {
-		t.Fatalf("status = %d, want 400; body %s", a.status, truncate(a.body))
+	if a.status != status {
+		t.Fatalf("status = %d, want %d; body %s", a.status, status, truncate(a.body))
 	}
 	msg := a.message(t)
-	t.Logf("Message: %s", msg)
-	if !strings.Contains(msg, member) {
+	if member != "" && !strings.Contains(msg, member) {
 		t.Errorf("Message %q does not name %q", msg, member)
 	}
 	for _, s := range secrets {
 		if s != "" && strings.Contains(msg, s) {
 			t.Errorf("Message %q repeats what the request sent", msg)
 		}
+	}
+}
+
+// msg builds a SendMessage request body.
+func msg(contentType, content string, clientToken ...string) map[string]string {
+	m := map[string]string{"ContentType": contentType, "Content": content}
+	if len(clientToken) > 0 {
+		m["ClientToken"] = clientToken[0]
+	}
+	return m
+}
+
+// newClient is a Go client of srv.
+func newClient(t testing.TB, srv *Server, opts ...participant.Option) *participant.Client {
+	t.Helper()
+	c, err := participant.New(append([]participant.Option{participant.WithEndpoint(srv.URL), participant.WithHTTPClient(srv.Client())}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// connect exchanges a participant token for a connection token through the
+// client, acknowledging the connection.
+func connect(t *testing.T, client *participant.Client, p Participant) string {
+	t.Helper()
+	out, err := client.CreateParticipantConnection(context.Background(), participant.CreateParticipantConnectionInput{
+		ParticipantToken:   participant.Secret(p.ParticipantToken),
+		Type:               []participant.ConnectionType{participant.ConnectionTypeConnectionCredentials},
+		ConnectParticipant: true,
+	})
+	if err != nil {
+		t.Fatalf("CreateParticipantConnection: %v", err)
+	}
+	return string(out.ConnectionCredentials.ConnectionToken)
+}
+
+// clock is a clock for WithClock that moves only when told to.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock(start time.Time) *clock { return &clock{now: start} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// t0 is the start of the tests' clocks: a time in another zone, with more
+// than milliseconds, to check that the fake writes UTC milliseconds.
+var t0 = time.Date(2019, 11, 8, 3, 41, 28, 172_999_000, time.FixedZone("CET", 3600))
+
+// publications records what a server publishes.
+type publications struct {
+	mu    sync.Mutex
+	items []participant.Item
+}
+
+// watch makes srv, which must not serve yet, report its publications.
+func watch(srv *Server) *publications {
+	p := &publications{}
+	srv.published = func(_ string, it participant.Item) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.items = append(p.items, it)
+	}
+	return p
+}
+
+func (p *publications) all() []participant.Item {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.items)
+}
+
+// contentTypes lists the ContentTypes of items, for comparisons.
+func contentTypes(items []participant.Item) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.ContentType
+	}
+	return out
+}
+
+// waitFor polls cond for up to 5 seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -2,227 +2,56 @@ package participanttest
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
-	"math"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
-	"github.com/google/uuid"
-
+	"github.com/chatwire/connectparticipant/gen/participantops"
 	"github.com/chatwire/connectparticipant/gen/participantserver"
+	"github.com/chatwire/connectparticipant/participant"
 )
 
-const (
-	// absoluteTimeLayout is how the service writes AbsoluteTime: UTC with
-	// milliseconds, as in 2019-11-08T02:41:28.172Z.
-	absoluteTimeLayout = "2006-01-02T15:04:05.000Z"
-	// errorTypeNamespace follows the error name in X-Amzn-ErrorType, as the
-	// real service sends it.
-	errorTypeNamespace = ":http://internal.amazon.com/coral/com.amazonaws.connectparticipant/"
-)
-
-// Messages of the errors the service itself decides on. They never quote the
-// request.
-const (
-	msgUnknownConnection = "You do not have sufficient access to perform this action. " +
-		"(participanttest: this connection token was not issued by this server; get one from Server.NewConnection.)"
-	msgNoConnectionToken = "You do not have sufficient access to perform this action. " +
-		"(participanttest: the request has no connection token; send it in the X-Amz-Bearer header.)"
-	msgEndedConnection = "You do not have sufficient access to perform this action. " +
-		"(participanttest: the chat of this connection has ended.)"
-	msgRateExceeded      = "Rate exceeded."
-	msgClientTokenReused = "1 validation error detected: ClientToken was already used on this connection " +
-		"for a different message. Use a new ClientToken for a new message, and the same one only to retry the same message."
-)
-
-// Message is a message the server accepted on a connection.
-type Message struct {
-	// ID is the Id the server answered with.
-	ID string
-	// AbsoluteTime is the AbsoluteTime the server answered with, such as
-	// 2019-11-08T02:41:28.172Z.
-	AbsoluteTime string
-	// ContentType is the ContentType of the request.
-	ContentType string
-	// Content is the Content of the request.
-	Content string
-	// ClientToken is the ClientToken of the request, or "" if it had none.
-	ClientToken string
-}
-
-// Request is a SendMessage request as the server received it. It never holds
-// the connection token.
-type Request struct {
-	// ClientToken is the request's ClientToken, if its body could be read
-	// as JSON.
-	ClientToken string
-	// ContentType is the request's ContentType (the member of the body, not
-	// the HTTP header), if its body could be read as JSON.
-	ContentType string
-	// Body is the raw request body.
-	Body []byte
-	// Fault is the injected fault the request met, or FaultNone.
-	Fault FaultKind
-	// Status is the HTTP status code the server answered with, or 0 if it
-	// sent no answer: the connection was dropped by a fault, or the client
-	// gave up first.
-	Status int
-}
-
-// connection is one simulated participant.
-type connection struct {
-	ended      bool
-	transcript []Message
-	// byClientToken indexes transcript by ClientToken, for idempotent retries.
-	byClientToken map[string]int
-	bucket        *tokenBucket // nil when rate limiting is off
-}
-
-// NewConnection issues a fresh random connection token, as creating a
-// participant connection does, for one simulated participant.
-func (s *Server) NewConnection() string {
-	token := rand.Text() + rand.Text() // two 26-character base32 strings, 260 bits
-	conn := &connection{byClientToken: make(map[string]int)}
-	if s.cfg.rate > 0 {
-		conn.bucket = &tokenBucket{rate: s.cfg.rate, burst: float64(s.cfg.burst), tokens: float64(s.cfg.burst), last: time.Now()}
-	}
-	s.mu.Lock()
-	s.conns[token] = conn
-	s.mu.Unlock()
-	return token
-}
-
-// EndConnection ends the chat of the connection token: from now on, sends
-// with it get 403 AccessDeniedException. Its transcript is kept.
-func (s *Server) EndConnection(token string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if conn := s.conns[token]; conn != nil {
-		conn.ended = true
-	}
-}
-
-// Transcript returns a copy of the messages the server accepted on the
-// connection, in the order it accepted them. An idempotent retry adds
-// nothing. It returns nil for a token the server did not issue.
-func (s *Server) Transcript(token string) []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	conn := s.conns[token]
-	if conn == nil {
-		return nil
-	}
-	return append([]Message(nil), conn.transcript...)
-}
-
-// Requests returns a copy of every SendMessage request the server received,
-// in the order they arrived, including those that were invalid, refused or
-// faulted.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, req := range s.requests {
-		req.Body = append([]byte(nil), req.Body...)
-		out[i] = req
-	}
-	return out
-}
-
-// recordRequest adds a request to Requests and returns its index.
-func (s *Server) recordRequest(body []byte) int {
-	var members struct {
-		ClientToken string
-		ContentType string
-	}
-	_ = json.Unmarshal(body, &members) // best effort: the body may be anything
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, Request{
-		ClientToken: members.ClientToken,
-		ContentType: members.ContentType,
-		Body:        append([]byte(nil), body...),
-	})
-	return len(s.requests) - 1
-}
-
-func (s *Server) updateRequest(i int, update func(*Request)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	update(&s.requests[i])
-}
+// eventTypesFromParticipants are the event types SendEvent accepts: the
+// known values the contract lists for its ContentType.
+var eventTypesFromParticipants = participantops.SendEvent.Member("ContentType").KnownValues
 
 // service is the fake's implementation of the generated strict server. It
-// sees only requests that passed the contract.
+// sees only requests that passed the contract. Each operation holds s.mu
+// throughout: the chat state changes atomically, in the order requests are
+// served. Errors are returned as *apiError, which the strict server's
+// error handler hands to Server.writeError.
 type service struct{ s *Server }
 
 var _ participantserver.StrictServerInterface = (*service)(nil)
 
-// SendMessage accepts a message on a live connection, or answers a retry
-// with the first result.
-func (svc *service) SendMessage(ctx context.Context, req participantserver.SendMessageRequestObject) (participantserver.SendMessageResponseObject, error) {
-	s := svc.s
-	requestID := requestIDFrom(ctx)
-	body := req.Body
-	clientToken := ""
-	if body.ClientToken != nil {
-		clientToken = *body.ClientToken
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	conn := s.conns[req.Params.XAmzBearer]
-	switch {
-	case conn == nil:
-		return accessDenied(requestID, msgUnknownConnection), nil
-	case conn.ended:
-		return accessDenied(requestID, msgEndedConnection), nil
-	case conn.bucket != nil && !conn.bucket.take(time.Now()):
-		return throttled(requestID, msgRateExceeded), nil
-	}
-
-	if clientToken != "" {
-		if i, seen := conn.byClientToken[clientToken]; seen {
-			first := conn.transcript[i]
-			if first.ContentType != body.ContentType || first.Content != body.Content {
-				return validationError(requestID, msgClientTokenReused), nil
-			}
-			return accepted(requestID, first), nil
-		}
-	}
-	msg := Message{
-		ID:           uuid.NewString(),
-		AbsoluteTime: s.cfg.clock().UTC().Format(absoluteTimeLayout),
-		ContentType:  body.ContentType,
-		Content:      body.Content,
-		ClientToken:  clientToken,
-	}
-	conn.transcript = append(conn.transcript, msg)
-	if clientToken != "" {
-		conn.byClientToken[clientToken] = len(conn.transcript) - 1
-	}
-	return accepted(requestID, msg), nil
-}
-
-// newAPIHandler serves svc through the generated strict server. The
-// contract check in front of it leaves the generated code little to refuse
-// (a header sent twice); what it refuses is answered in the service's form.
-func newAPIHandler(svc *service) http.Handler {
-	strict := participantserver.NewStrictHandlerWithOptions(svc, nil, participantserver.StrictHTTPServerOptions{
+// newAPIHandler serves s's operations through the generated strict server.
+// The contract check in front of it leaves the generated code little to
+// refuse (a header sent twice); what it refuses is answered in the
+// service's form, by the one error writer.
+func newAPIHandler(s *Server) http.Handler {
+	strict := participantserver.NewStrictHandlerWithOptions(&service{s: s}, nil, participantserver.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, _ error) {
-			msg := validationMessage([]problem{{"request body", "must be a JSON object that matches SendMessageRequest"}})
-			_ = validationError(requestIDFrom(r.Context()), msg).VisitSendMessageResponse(w)
+			s.writeError(w, requestInfoFrom(r.Context()).id, validationError(problem{"request body", "must be a JSON object that matches the operation's request"}))
 		},
-		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, _ error) {
-			_ = internalError(requestIDFrom(r.Context()), "An internal error occurred (participanttest: failed to write the answer).").VisitSendMessageResponse(w)
+		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			e, ok := errors.AsType[*apiError](err)
+			if !ok {
+				if sw, written := w.(*statusWriter); written && sw.wrote {
+					return // the answer broke off while being written: nothing more to say
+				}
+				e = apiErrorf(codeInternal, "An internal error occurred (participanttest: failed to write the answer).")
+			}
+			s.writeError(w, requestInfoFrom(r.Context()).id, e)
 		},
 	})
 	return participantserver.HandlerWithOptions(strict, participantserver.StdHTTPServerOptions{
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
-			msg := validationMessage([]problem{describeBindingError(err)})
-			_ = validationError(requestIDFrom(r.Context()), msg).VisitSendMessageResponse(w)
+			s.writeError(w, requestInfoFrom(r.Context()).id, validationError(describeBindingError(err)))
 		},
 	})
 }
@@ -239,72 +68,435 @@ func describeBindingError(err error) problem {
 	case errors.As(err, &missing):
 		return problem{missing.ParamName + " header", "is required"}
 	case errors.As(err, &invalid):
-		return problem{invalid.ParamName + " header", "is not a valid string"}
+		return problem{invalid.ParamName, "is not a valid string"}
 	default:
 		return problem{"request", "does not match the spec"}
 	}
 }
 
-// errorType is the X-Amzn-ErrorType header value of the error name.
-func errorType(name string) string { return name + errorTypeNamespace }
+// credentialLocked returns what token stands for, if it is a live token of
+// kind: one the server issued, of the right kind, not expired.
+func (s *Server) credentialLocked(token string, kind credKind, now time.Time) (*credential, *apiError) {
+	s.sweepLocked(now)
+	cred := s.chat.creds[token]
+	switch {
+	case cred == nil:
+		return nil, accessDenied(msgAccessDenied + " (participanttest: the server did not issue this token, or has forgotten it.)")
+	case cred.kind != kind && kind == participantCred:
+		return nil, accessDenied(msgAccessDenied + " (participanttest: this is a connection token; CreateParticipantConnection takes the participant token.)")
+	case cred.kind != kind:
+		return nil, accessDenied(msgAccessDenied + " (participanttest: this is a participant token; exchange it for a connection token with CreateParticipantConnection.)")
+	case kind == connectionCred && !now.Before(cred.expiry):
+		return nil, accessDenied(msgAccessDenied + " (participanttest: this connection token has expired; get a new one with CreateParticipantConnection.)")
+	}
+	return cred, nil
+}
 
-func accepted(requestID string, msg Message) participantserver.SendMessage200JSONResponse {
-	status := participantserver.PROCESSING
+// activeLocked refuses the token of a participant that is no longer part of
+// its chat.
+func activeLocked(cred *credential) *apiError {
+	switch {
+	case cred.m.contact.ended:
+		return accessDenied(msgAccessDenied + " (participanttest: the chat of this token has ended.)")
+	case cred.m.left:
+		return accessDenied(msgAccessDenied + " (participanttest: the participant of this token has left the chat.)")
+	}
+	return nil
+}
+
+// throttleLocked applies the rate limit of op to the token of cred.
+func (s *Server) throttleLocked(cred *credential, op *participantops.Operation) *apiError {
+	limit, ok := s.cfg.limitFor(op.Name)
+	if !ok {
+		return nil
+	}
+	now := time.Now() // rate limits run on the real clock
+	b := cred.buckets[op.Name]
+	if b == nil {
+		if cred.buckets == nil {
+			cred.buckets = make(map[string]*tokenBucket)
+		}
+		b = newTokenBucket(limit, now)
+		cred.buckets[op.Name] = b
+	}
+	if !b.take(now) {
+		return apiErrorf(codeThrottling, msgRateExceeded)
+	}
+	return nil
+}
+
+// authorizeLocked returns the participant of a live token of kind, in a
+// chat it is still part of, within op's rate limit.
+func (s *Server) authorizeLocked(token string, kind credKind, op *participantops.Operation, now time.Time) (*member, *apiError) {
+	cred, e := s.credentialLocked(token, kind, now)
+	if e == nil {
+		e = activeLocked(cred)
+	}
+	if e == nil {
+		e = s.throttleLocked(cred, op)
+	}
+	if e != nil {
+		return nil, e
+	}
+	return cred.m, nil
+}
+
+// remember keeps the first result of a request of m with a ClientToken.
+func (s *Server) remember(m *member, key idemKey, e idemEntry) {
+	m.contact.idem.remember(key, e, s.cfg.transcriptLimit)
+}
+
+// eventResult is the remembered answer of an event that is not stored.
+type eventResult struct{ id, absoluteTime string }
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// CreateParticipantConnection exchanges a participant token for a
+// connection token and, when asked, a WebSocket URL; ConnectParticipant
+// makes the participant join the chat.
+func (svc *service) CreateParticipantConnection(ctx context.Context, req participantserver.CreateParticipantConnectionRequestObject) (participantserver.CreateParticipantConnectionResponseObject, error) {
+	s, info := svc.s, requestInfoFrom(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, participantCred, participantops.CreateParticipantConnection, now)
+	if e != nil {
+		return nil, e
+	}
+	var body participantserver.CreateParticipantConnectionRequest
+	if req.Body != nil {
+		body = *req.Body
+	}
+	var result participantserver.CreateParticipantConnectionResult
+	for _, t := range deref(body.Type) {
+		switch {
+		case t == participantserver.WEBSOCKET && result.Websocket == nil:
+			ticket, expiry := newToken(), now.Add(s.cfg.webSocketURLExpiry)
+			s.chat.tickets[ticket] = &wsTicket{m: m, expiry: expiry}
+			u := webSocketURL(info.baseURL, ticket)
+			result.Websocket = &participantserver.Websocket{Url: &u, ConnectionExpiry: new(stamp(expiry))}
+		case t == participantserver.CONNECTIONCREDENTIALS && result.ConnectionCredentials == nil:
+			token, expiry := s.issueConnectionLocked(m, now)
+			result.ConnectionCredentials = &participantserver.ConnectionCredentials{ConnectionToken: &token, Expiry: new(stamp(expiry))}
+		}
+		// WEBRTC_CONNECTION: a chat without a call has none to return.
+	}
+	if deref(body.ConnectParticipant) {
+		s.joinLocked(m)
+	}
+	return participantserver.CreateParticipantConnection200JSONResponse{
+		Body:    result,
+		Headers: participantserver.CreateParticipantConnection200ResponseHeaders{XAmznRequestId: &info.id},
+	}, nil
+}
+
+// webSocketURL is the URL of the chat WebSocket for ticket, on the host the
+// client reached the fake at.
+func webSocketURL(base, ticket string) string {
+	u, _ := url.Parse(base) // built by baseURL
+	if u.Scheme == "https" {
+		u.Scheme = "wss"
+	} else {
+		u.Scheme = "ws"
+	}
+	u.Path = webSocketPath
+	u.RawQuery = url.Values{"token": {ticket}}.Encode()
+	return u.String()
+}
+
+// DisconnectParticipant makes the participant leave the chat.
+func (svc *service) DisconnectParticipant(ctx context.Context, req participantserver.DisconnectParticipantRequestObject) (participantserver.DisconnectParticipantResponseObject, error) {
+	s, info := svc.s, requestInfoFrom(ctx)
+	op := participantops.DisconnectParticipant
+	ok := participantserver.DisconnectParticipant200Response{Headers: participantserver.DisconnectParticipant200ResponseHeaders{XAmznRequestId: &info.id}}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cred, e := s.credentialLocked(req.Params.XAmzBearer, connectionCred, s.now())
+	if e != nil {
+		return nil, e
+	}
+	m := cred.m
+	var key idemKey
+	if req.Body != nil {
+		key = idemKey{m, op, deref(req.Body.ClientToken)}
+	}
+	// A retry finds the participant gone: it gets the first answer.
+	_, replay, e := m.contact.idem.lookup(key, fingerprintOf())
+	if e != nil {
+		return nil, e
+	}
+	if replay {
+		return ok, nil
+	}
+	if e := activeLocked(cred); e != nil {
+		return nil, e
+	}
+	if e := s.throttleLocked(cred, op); e != nil {
+		return nil, e
+	}
+	seq := s.leaveLocked(m)
+	s.remember(m, key, idemEntry{fp: fingerprintOf(), seq: seq})
+	return ok, nil
+}
+
+// SendMessage adds a message to the transcript, or answers a retry with the
+// first result.
+func (svc *service) SendMessage(ctx context.Context, req participantserver.SendMessageRequestObject) (participantserver.SendMessageResponseObject, error) {
+	s, info := svc.s, requestInfoFrom(ctx)
+	op := participantops.SendMessage
+	body := req.Body
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, op, s.now())
+	if e != nil {
+		return nil, e
+	}
+	c := m.contact
+	key, fp := idemKey{m, op, deref(body.ClientToken)}, fingerprintOf(body.ContentType, body.Content)
+	first, replay, e := c.idem.lookup(key, fp)
+	if e != nil {
+		return nil, e
+	}
+	if it, kept := c.transcript.bySeq(first.seq); replay && kept {
+		return messageAccepted(info.id, it), nil
+	}
+	if e := checkMessageContent(c, body.ContentType, body.Content); e != nil {
+		return nil, e
+	}
+	// The contact's own copy of the content type: one string for every
+	// message of the type.
+	contentType := c.supported[slices.Index(c.supported, body.ContentType)]
+	it := s.newItem(c, m, participant.ChatItemTypeMessage, contentType, body.Content)
+	seq := s.addItemLocked(c, it)
+	s.remember(m, key, idemEntry{fp: fp, seq: seq})
+	return messageAccepted(info.id, &it), nil
+}
+
+func messageAccepted(requestID string, it *participant.Item) participantserver.SendMessage200JSONResponse {
 	return participantserver.SendMessage200JSONResponse{
 		Body: participantserver.SendMessageResult{
-			Id:              &msg.ID,
-			AbsoluteTime:    &msg.AbsoluteTime,
-			MessageMetadata: &participantserver.MessageProcessingMetadata{MessageProcessingStatus: &status},
+			Id:              &it.ID,
+			AbsoluteTime:    new(string(it.AbsoluteTime)),
+			MessageMetadata: &participantserver.MessageProcessingMetadata{MessageProcessingStatus: new(participantserver.MessageProcessingStatusPROCESSING)},
 		},
 		Headers: participantserver.SendMessage200ResponseHeaders{XAmznRequestId: &requestID},
 	}
 }
 
-func validationError(requestID, msg string) participantserver.SendMessage400JSONResponse {
-	kind := errorType("ValidationException")
-	return participantserver.SendMessage400JSONResponse{ValidationExceptionJSONResponse: participantserver.ValidationExceptionJSONResponse{
-		Body:    participantserver.ValidationException{Message: msg},
-		Headers: participantserver.ValidationExceptionResponseHeaders{XAmznErrorType: &kind, XAmznRequestId: &requestID},
-	}}
-}
-
-func accessDenied(requestID, msg string) participantserver.SendMessage403JSONResponse {
-	kind := errorType("AccessDeniedException")
-	return participantserver.SendMessage403JSONResponse{AccessDeniedExceptionJSONResponse: participantserver.AccessDeniedExceptionJSONResponse{
-		Body:    participantserver.AccessDeniedException{Message: msg},
-		Headers: participantserver.AccessDeniedExceptionResponseHeaders{XAmznErrorType: &kind, XAmznRequestId: &requestID},
-	}}
-}
-
-func throttled(requestID, msg string) participantserver.SendMessage429JSONResponse {
-	kind := errorType("ThrottlingException")
-	return participantserver.SendMessage429JSONResponse{ThrottlingExceptionJSONResponse: participantserver.ThrottlingExceptionJSONResponse{
-		Body:    participantserver.ThrottlingException{Message: msg},
-		Headers: participantserver.ThrottlingExceptionResponseHeaders{XAmznErrorType: &kind, XAmznRequestId: &requestID},
-	}}
-}
-
-func internalError(requestID, msg string) participantserver.SendMessage500JSONResponse {
-	kind := errorType("InternalServerException")
-	return participantserver.SendMessage500JSONResponse{InternalServerExceptionJSONResponse: participantserver.InternalServerExceptionJSONResponse{
-		Body:    participantserver.InternalServerException{Message: msg},
-		Headers: participantserver.InternalServerExceptionResponseHeaders{XAmznErrorType: &kind, XAmznRequestId: &requestID},
-	}}
-}
-
-// tokenBucket is the per-connection rate limit of WithSendRateLimit.
-type tokenBucket struct {
-	rate, burst, tokens float64
-	last                time.Time
-}
-
-// take spends one token if the bucket, refilled up to now, has one.
-func (b *tokenBucket) take(now time.Time) bool {
-	b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	b.last = now
-	if b.tokens < 1 {
-		return false
+// checkMessageContent holds a message to what its contact accepts: a
+// content type it supports, and JSON for the JSON types.
+func checkMessageContent(c *contact, contentType, content string) *apiError {
+	if !c.supports(contentType) {
+		return validationError(problem{"ContentType", "must be one of the content types this contact supports (" +
+			strings.Join(c.supported, ", ") + "); a contact accepts only the types it was started with"})
 	}
-	b.tokens--
-	return true
+	switch contentType {
+	case participant.ContentTypeJSON, participant.ContentTypeInteractiveResponse:
+		if !json.Valid([]byte(content)) {
+			return validationError(problem{"Content", "must be valid JSON for ContentType " + contentType})
+		}
+	}
+	return nil
+}
+
+// SendEvent handles an event of a participant: typing is published, a
+// receipt updates its message, a connection acknowledgement is accepted.
+func (svc *service) SendEvent(ctx context.Context, req participantserver.SendEventRequestObject) (participantserver.SendEventResponseObject, error) {
+	s, info := svc.s, requestInfoFrom(ctx)
+	op := participantops.SendEvent
+	body := req.Body
+	content := deref(body.Content)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, op, s.now())
+	if e != nil {
+		return nil, e
+	}
+	c := m.contact
+	key, fp := idemKey{m, op, deref(body.ClientToken)}, fingerprintOf(body.ContentType, content)
+	first, replay, e := c.idem.lookup(key, fp)
+	if e != nil {
+		return nil, e
+	}
+	if replay {
+		r := first.result.(eventResult)
+		return eventAccepted(info.id, r), nil
+	}
+	if !slices.Contains(eventTypesFromParticipants, body.ContentType) {
+		return nil, validationError(problem{"ContentType", "must be an event type participants send: " + strings.Join(eventTypesFromParticipants, ", ")})
+	}
+	var it participant.Item
+	switch body.ContentType {
+	case participant.EventTypeMessageDelivered, participant.EventTypeMessageRead:
+		if it, e = s.receiptLocked(c, m, body.ContentType, content); e != nil {
+			return nil, e
+		}
+	case participant.EventTypeTyping:
+		it = s.newItem(c, m, participant.ChatItemTypeEvent, body.ContentType, content)
+		s.publish(c.id, it) // typing is never stored
+	default: // the deprecated connection.acknowledged: accepted, nothing else
+		it = s.newItem(c, m, participant.ChatItemTypeEvent, body.ContentType, content)
+	}
+	r := eventResult{id: it.ID, absoluteTime: string(it.AbsoluteTime)}
+	s.remember(m, key, idemEntry{fp: fp, seq: c.transcript.next(), result: r})
+	return eventAccepted(info.id, r), nil
+}
+
+func eventAccepted(requestID string, r eventResult) participantserver.SendEvent200JSONResponse {
+	return participantserver.SendEvent200JSONResponse{
+		Body:    participantserver.SendEventResult{Id: &r.id, AbsoluteTime: &r.absoluteTime},
+		Headers: participantserver.SendEvent200ResponseHeaders{XAmznRequestId: &requestID},
+	}
+}
+
+// receiptLocked records m's receipt (delivered or read) for the message
+// that content names, and publishes the message's new metadata, which it
+// returns as a MESSAGEMETADATA item.
+func (s *Server) receiptLocked(c *contact, m *member, eventType, content string) (participant.Item, *apiError) {
+	var named struct {
+		MessageID string `json:"messageId"`
+	}
+	if json.Unmarshal([]byte(content), &named) != nil || named.MessageID == "" {
+		return participant.Item{}, validationError(problem{"Content", `must name the message of a receipt as JSON: {"messageId":"<Id of the message>"}`})
+	}
+	if n := c.activeMembers(); n > 2 {
+		return participant.Item{}, apiErrorf(codeConflict,
+			"Receipts are not allowed while the chat has more than two active participants (participanttest: it has %d).", n)
+	}
+	seq, found := c.byID.m[named.MessageID]
+	msg, kept := c.transcript.bySeq(seq)
+	if !found || !kept || (msg.Type != participant.ChatItemTypeMessage && msg.Type != participant.ChatItemTypeAttachment) {
+		return participant.Item{}, validationError(problem{"Content", "must name a message of this chat's transcript by its Id"})
+	}
+	now := participant.Timestamp(stamp(s.now()))
+	if msg.MessageMetadata == nil {
+		msg.MessageMetadata = &participant.MessageMetadata{MessageID: msg.ID}
+	}
+	meta := msg.MessageMetadata
+	i := slices.IndexFunc(meta.Receipts, func(r participant.Receipt) bool { return r.RecipientParticipantID == m.id })
+	if i < 0 {
+		meta.Receipts = append(meta.Receipts, participant.Receipt{RecipientParticipantID: m.id})
+		i = len(meta.Receipts) - 1
+	}
+	if eventType == participant.EventTypeMessageDelivered {
+		meta.Receipts[i].DeliveredTimestamp = now
+	} else {
+		meta.Receipts[i].ReadTimestamp = now
+	}
+	it := s.newItem(c, nil, participant.ChatItemTypeMessageMetadata, participant.EventTypeMessageMetadata, "")
+	it.ParticipantRole = ""
+	it.MessageMetadata = cloneItem(*msg).MessageMetadata
+	s.publish(c.id, it)
+	return it, nil
+}
+
+// DescribeView answers a view that AddView made.
+func (svc *service) DescribeView(ctx context.Context, req participantserver.DescribeViewRequestObject) (participantserver.DescribeViewResponseObject, error) {
+	s, info := svc.s, requestInfoFrom(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, participantops.DescribeView, s.now()); e != nil {
+		return nil, e
+	}
+	v, ok := s.chat.views[req.ViewToken]
+	if !ok {
+		return nil, &apiError{code: codeNotFound, message: "The requested view was not found (participanttest: AddView makes views).",
+			resourceID: req.ViewToken, resourceType: string(participantserver.CONTACTFLOW)}
+	}
+	view := participantserver.View{
+		Id: nonEmpty(v.ID), Arn: nonEmpty(v.ARN), Name: nonEmpty(v.Name), Version: &v.Version,
+		Content: &participantserver.ViewContent{InputSchema: nonEmpty(v.InputSchema), Template: nonEmpty(v.Template)},
+	}
+	if v.Actions != nil {
+		view.Content.Actions = new(append([]string(nil), v.Actions...))
+	}
+	return participantserver.DescribeView200JSONResponse{
+		Body:    participantserver.DescribeViewResult{View: &view},
+		Headers: participantserver.DescribeView200ResponseHeaders{XAmznRequestId: &info.id},
+	}, nil
+}
+
+// nonEmpty points at s, or is nil for "".
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// authURLBase is where the fake's customer authentications sign in: a host
+// under .invalid, which never resolves.
+const authURLBase = "https://auth.participanttest.invalid/oauth2/authorize"
+
+// GetAuthenticationUrl answers the sign-in URL of an authentication session
+// of the caller's chat.
+func (svc *service) GetAuthenticationUrl(ctx context.Context, req participantserver.GetAuthenticationUrlRequestObject) (participantserver.GetAuthenticationUrlResponseObject, error) {
+	s, info := svc.s, requestInfoFrom(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, participantops.GetAuthenticationUrl, s.now())
+	if e != nil {
+		return nil, e
+	}
+	if e := openSession(m.contact, req.Body.SessionId); e != nil {
+		return nil, e
+	}
+	u := authURLBase + "?" + url.Values{"state": {req.Body.SessionId}, "redirect_uri": {req.Body.RedirectUri}}.Encode()
+	if limit := outputMember(participantops.GetAuthenticationUrl, "AuthenticationUrl").MaxLength; utf8.RuneCountInString(u) > limit {
+		return nil, validationError(problem{"RedirectUri", "makes an AuthenticationUrl longer than its limit once escaped; use a shorter one"})
+	}
+	return participantserver.GetAuthenticationUrl200JSONResponse{
+		Body:    participantserver.GetAuthenticationUrlResult{AuthenticationUrl: &u},
+		Headers: participantserver.GetAuthenticationUrl200ResponseHeaders{XAmznRequestId: &info.id},
+	}, nil
+}
+
+// outputMember returns the output member of op called name; the contract
+// has it.
+func outputMember(op *participantops.Operation, name string) participantops.Member {
+	for _, m := range op.Output {
+		if m.Name == name {
+			return m
+		}
+	}
+	panic("participanttest: " + op.Name + " has no output member " + name + "; run go generate")
+}
+
+// openSession refuses a session that c did not start, or that was cancelled.
+func openSession(c *contact, sessionID string) *apiError {
+	cancelled, ok := c.auth[sessionID]
+	switch {
+	case !ok:
+		return validationError(problem{"SessionId", "must name an authentication session of this chat (participanttest: StartAuthentication starts one)"})
+	case cancelled:
+		return validationError(problem{"SessionId", "names an authentication session that was cancelled"})
+	}
+	return nil
+}
+
+// CancelParticipantAuthentication cancels an authentication session of the
+// caller's chat.
+func (svc *service) CancelParticipantAuthentication(ctx context.Context, req participantserver.CancelParticipantAuthenticationRequestObject) (participantserver.CancelParticipantAuthenticationResponseObject, error) {
+	s, info := svc.s, requestInfoFrom(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, participantops.CancelParticipantAuthentication, s.now())
+	if e != nil {
+		return nil, e
+	}
+	c := m.contact
+	if e := openSession(c, req.Body.SessionId); e != nil {
+		return nil, e
+	}
+	c.auth[req.Body.SessionId] = true
+	s.addEventLocked(c, m, participant.EventTypeAuthenticationCancelled, "")
+	return participantserver.CancelParticipantAuthentication200Response{
+		Headers: participantserver.CancelParticipantAuthentication200ResponseHeaders{XAmznRequestId: &info.id},
+	}, nil
 }
