@@ -1,9 +1,9 @@
 package connectparticipant_test
 
-// The Go half of the shared SendMessage vectors in api/testdata/vectors.json; the TypeScript half
-// is clients/typescript/test/crosslang.test.ts. Both read every limit from api/participant.yaml at
-// test time, so a constraint changed in the spec (and regenerated) changes both with nothing edited
-// here.
+// The Go half of the shared vectors in api/testdata/vectors.json; the TypeScript half is
+// clients/typescript/test/crosslang.test.ts. Both read every limit from api/participant.yaml at
+// test time (through the operation table generated from it, and JSON pointers into it), so a
+// constraint changed in the spec (and regenerated) changes both with nothing edited here.
 
 import (
 	"bytes"
@@ -21,79 +21,42 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/chatwire/connectparticipant/api"
+	"github.com/chatwire/connectparticipant/gen/participantops"
 	"github.com/chatwire/connectparticipant/participant"
 	"github.com/chatwire/connectparticipant/participant/participanttest"
 )
 
 const vectorsFile = "api/testdata/vectors.json"
 
-// generated is a vector value: a plain string, or Repeat repeated Count times, where Count is a
-// number or an expression over the spec (see the $comment of vectors.json).
-type generated struct {
-	literal *string
-	Repeat  string
-	Count   json.RawMessage
+// unknownToken is a token the fake never issued.
+const unknownToken = "QVFJREFIaGV4YW1wbGVjb25uZWN0aW9udG9rZW4"
+
+var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// rawVector is one entry of vectors.json.
+type rawVector struct {
+	Name      string         `json:"name"`
+	Operation string         `json:"operation"`
+	Setup     vectorSetup    `json:"setup"`
+	Input     map[string]any `json:"input"`
+	Expect    string         `json:"expect"`
+	Local     string         `json:"localError"`
 }
 
-func (g *generated) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		g.literal = &s
-		return nil
-	}
-	var gen struct {
-		Repeat *string         `json:"repeat"`
-		Count  json.RawMessage `json:"count"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&gen); err != nil || gen.Repeat == nil || gen.Count == nil {
-		return fmt.Errorf("want a string or {\"repeat\": S, \"count\": N}, got %s", b)
-	}
-	g.Repeat, g.Count = *gen.Repeat, gen.Count
-	return nil
-}
-
-type wireForm struct {
-	Method               string            `json:"method"`
-	Path                 string            `json:"path"`
-	Headers              map[string]string `json:"headers"`
-	AbsentHeaders        []string          `json:"absentHeaders"`
-	BodyKeys             []string          `json:"bodyKeys"`
-	Body                 map[string]string `json:"body"`
-	GeneratedClientToken string            `json:"generatedClientToken"`
-}
-
-type vectorFile struct {
-	WireForms map[string]wireForm `json:"wireForms"`
-	Vectors   []struct {
-		Name    string `json:"name"`
-		Request struct {
-			ContentType     generated  `json:"contentType"`
-			Content         generated  `json:"content"`
-			ClientToken     *generated `json:"clientToken"`
-			ConnectionToken *string    `json:"connectionToken"`
-		} `json:"request"`
-		Wire       string `json:"wire"`
-		Expect     string `json:"expect"`
-		LocalError string `json:"localError"`
-	} `json:"vectors"`
-}
-
-// vector is one entry of vectors.json with every generator resolved against the spec.
-type vector struct {
-	name            string
-	contentType     string
-	content         string
-	clientToken     string // "" when the client must generate one
-	connectionToken string // "" for the token the fake issued
-	wire            wireForm
-	expect          string // "ok" or the service's error code
-	localError      string // what this client returns instead of sending, when set
+type vectorSetup struct {
+	SupportedContentTypes []any          `json:"supportedContentTypes"`
+	Token                 string         `json:"token"`
+	Message               bool           `json:"message"`
+	ExtraParticipants     int            `json:"extraParticipants"`
+	Attachment            string         `json:"attachment"`
+	View                  bool           `json:"view"`
+	Authentication        bool           `json:"authentication"`
+	Fault                 map[string]any `json:"fault"`
 }
 
 // specJSON returns api/participant.yaml as generic JSON values, so that vectors can point into it.
@@ -105,11 +68,11 @@ func specJSON(t *testing.T) map[string]any {
 	}
 	b, err := doc.MarshalJSON()
 	if err != nil {
-		t.Fatalf("encoding the spec as JSON: %v", err)
+		t.Fatal(err)
 	}
 	var spec map[string]any
 	if err := json.Unmarshal(b, &spec); err != nil {
-		t.Fatalf("decoding the spec as JSON: %v", err)
+		t.Fatal(err)
 	}
 	return spec
 }
@@ -142,107 +105,163 @@ func pointer(spec map[string]any, ref string) (any, error) {
 	return node, nil
 }
 
-func pointerInt(spec map[string]any, ref string) (int, error) {
-	v, err := pointer(spec, ref)
-	if err != nil {
-		return 0, err
-	}
-	f, ok := v.(float64)
-	if !ok || f != float64(int(f)) {
-		return 0, fmt.Errorf("%s is %v, want an integer", ref, v)
-	}
-	return int(f), nil
-}
-
-const contentPointer = "#/components/schemas/SendMessageRequest/properties/Content"
-
-// contentLimit is the largest Content, in code points, the spec allows for contentType.
-func contentLimit(spec map[string]any, contentType string) (int, error) {
-	if byType, err := pointer(spec, contentPointer+"/x-content-length-by-type"); err == nil {
-		if n, ok := byType.(map[string]any)[contentType].(float64); ok {
-			return int(n), nil
-		}
-	}
-	return pointerInt(spec, contentPointer+"/maxLength")
-}
-
 var countExpr = regexp.MustCompile(`^(.*?)(?:([+-])(\d+))?$`)
 
-// evalCount evaluates a count: a number, or REF, REF+K or REF-K with REF "limit" or a JSON pointer.
-func evalCount(spec map[string]any, raw json.RawMessage, contentType string) (int, error) {
-	var n int
-	if err := json.Unmarshal(raw, &n); err == nil {
-		return n, nil
-	}
-	var expr string
-	if err := json.Unmarshal(raw, &expr); err != nil {
-		return 0, fmt.Errorf("count %s is neither a number nor an expression", raw)
-	}
-	m := countExpr.FindStringSubmatch(expr)
-	var base int
-	var err error
-	if m[1] == "limit" {
-		base, err = contentLimit(spec, contentType)
-	} else {
-		base, err = pointerInt(spec, m[1])
-	}
-	if err != nil {
-		return 0, fmt.Errorf("count %q: %w", expr, err)
-	}
-	k := 0
-	if m[3] != "" {
-		k, _ = strconv.Atoi(m[3])
-	}
-	if m[2] == "-" {
-		k = -k
-	}
-	return base + k, nil
+// resolver resolves a vector's generators against the spec and the operation table.
+type resolver struct {
+	spec         map[string]any
+	placeholders map[string]string
+	contentType  string // the vector's ContentType, for "limit"
 }
 
-func (g generated) resolve(spec map[string]any, contentType string) (string, error) {
-	if g.literal != nil {
-		return *g.literal, nil
+// count evaluates a count expression for member m.
+func (r *resolver) count(raw any, m *participantops.Member) (int, error) {
+	switch v := raw.(type) {
+	case float64:
+		return int(v), nil
+	case string:
+		parts := countExpr.FindStringSubmatch(v)
+		ref := parts[1]
+		var base int
+		switch {
+		case ref == "limit":
+			content := participantops.SendMessage.Member("Content")
+			base = content.MaxLength
+			if n, ok := content.LengthByContentType[r.contentType]; ok {
+				base = n
+			}
+		case strings.HasPrefix(ref, "#/"):
+			node, err := pointer(r.spec, ref)
+			if err != nil {
+				return 0, err
+			}
+			f, ok := node.(float64)
+			if !ok {
+				return 0, fmt.Errorf("%s is %v, want a number", ref, node)
+			}
+			base = int(f)
+		case m == nil:
+			return 0, fmt.Errorf("count %q names a bound, but the value is not a member of the operation", v)
+		default:
+			bounds := map[string]int64{"maxLength": int64(m.MaxLength), "minLength": int64(m.MinLength),
+				"maxItems": int64(m.MaxLength), "minItems": int64(m.MinLength), "maximum": m.Maximum, "minimum": m.Minimum}
+			b, ok := bounds[ref]
+			if !ok {
+				return 0, fmt.Errorf("unknown bound %q", ref)
+			}
+			base = int(b)
+		}
+		k := 0
+		if parts[3] != "" {
+			k, _ = strconv.Atoi(parts[3])
+		}
+		if parts[2] == "-" {
+			k = -k
+		}
+		return base + k, nil
 	}
-	n, err := evalCount(spec, g.Count, contentType)
-	if err != nil {
-		return "", err
-	}
-	return strings.Repeat(g.Repeat, n), nil
+	return 0, fmt.Errorf("count %v is neither a number nor an expression", raw)
 }
 
-// loadVectors reads vectors.json and resolves it against spec.
-func loadVectors(spec map[string]any) ([]vector, error) {
+// value resolves one value of the input for member m (nil for a value not in the table).
+func (r *resolver) value(raw any, m *participantops.Member) (any, error) {
+	switch v := raw.(type) {
+	case string:
+		for name, value := range r.placeholders {
+			v = strings.ReplaceAll(v, name, value)
+		}
+		return v, nil
+	case []any:
+		out := make([]any, len(v))
+		for i, item := range v {
+			var items *participantops.Member
+			if m != nil {
+				items = m.Items
+			}
+			resolved, err := r.value(item, items)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = resolved
+		}
+		return out, nil
+	case map[string]any:
+		if repeat, ok := v["repeat"].(string); ok {
+			n, err := r.count(v["count"], m)
+			return strings.Repeat(repeat, max(n, 0)), err
+		}
+		if item, ok := v["items"]; ok {
+			n, err := r.count(v["count"], m)
+			if err != nil {
+				return nil, err
+			}
+			resolved, err := r.value(item, nil)
+			out := make([]any, max(n, 0))
+			for i := range out {
+				out[i] = resolved
+			}
+			return out, err
+		}
+		if num, ok := v["number"]; ok {
+			n, err := r.count(num, m)
+			return float64(n), err
+		}
+		out := map[string]any{}
+		for name, prop := range v {
+			var pm *participantops.Member
+			if m != nil {
+				pm = m.Property(name)
+			}
+			resolved, err := r.value(prop, pm)
+			if err != nil {
+				return nil, err
+			}
+			out[name] = resolved
+		}
+		return out, nil
+	}
+	return raw, nil
+}
+
+// loadVectors reads vectors.json.
+func loadVectors(t *testing.T) []rawVector {
+	t.Helper()
 	b, err := os.ReadFile(vectorsFile)
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	var f vectorFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("%s: %w", vectorsFile, err)
+	var f struct {
+		Comment []string    `json:"$comment"`
+		Vectors []rawVector `json:"vectors"`
 	}
-	var out []vector
-	for _, raw := range f.Vectors {
-		v := vector{name: raw.Name, expect: raw.Expect, localError: raw.LocalError}
-		var ok bool
-		if v.wire, ok = f.WireForms[raw.Wire]; !ok {
-			return nil, fmt.Errorf("%s: no wire form %q", raw.Name, raw.Wire)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		t.Fatalf("%s: %v", vectorsFile, err)
+	}
+	return f.Vectors
+}
+
+// resolveInput resolves a vector's input for operation op.
+func resolveInput(r *resolver, op *participantops.Operation, input map[string]any) (map[string]any, error) {
+	if ct, ok := input["ContentType"]; ok {
+		resolved, err := r.value(ct, op.Member("ContentType"))
+		if err != nil {
+			return nil, err
 		}
-		// The content type comes first: a content generator's "limit" depends on it.
-		if v.contentType, err = raw.Request.ContentType.resolve(spec, ""); err != nil {
-			return nil, fmt.Errorf("%s: contentType: %w", raw.Name, err)
+		r.contentType, _ = resolved.(string)
+	}
+	out := map[string]any{}
+	for name, raw := range input {
+		m := op.Member(name)
+		if m == nil {
+			return nil, fmt.Errorf("%s has no member %s", op.Name, name)
 		}
-		if v.content, err = raw.Request.Content.resolve(spec, v.contentType); err != nil {
-			return nil, fmt.Errorf("%s: content: %w", raw.Name, err)
+		resolved, err := r.value(raw, m)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		if raw.Request.ClientToken != nil {
-			if v.clientToken, err = raw.Request.ClientToken.resolve(spec, v.contentType); err != nil {
-				return nil, fmt.Errorf("%s: clientToken: %w", raw.Name, err)
-			}
-		}
-		if raw.Request.ConnectionToken != nil {
-			v.connectionToken = *raw.Request.ConnectionToken
-		}
-		out = append(out, v)
+		out[name] = resolved
 	}
 	return out, nil
 }
@@ -254,7 +273,7 @@ type sent struct {
 	body         []byte
 }
 
-// recorder is an http.RoundTripper that records each request before passing it on.
+// recorder is an http.RoundTripper that records each request to the service before passing it on.
 type recorder struct {
 	next http.RoundTripper
 	mu   sync.Mutex
@@ -271,9 +290,11 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body.Close()
 		req.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	r.mu.Lock()
-	r.reqs = append(r.reqs, sent{method: req.Method, path: req.URL.Path, header: req.Header.Clone(), body: body})
-	r.mu.Unlock()
+	if strings.HasPrefix(req.URL.Path, "/participant/") {
+		r.mu.Lock()
+		r.reqs = append(r.reqs, sent{method: req.Method, path: req.URL.EscapedPath(), header: req.Header.Clone(), body: body})
+		r.mu.Unlock()
+	}
 	return r.next.RoundTrip(req)
 }
 
@@ -283,60 +304,205 @@ func (r *recorder) sent() []sent {
 	return slices.Clone(r.reqs)
 }
 
-// checkWire reports how s differs from the wire form w; values are the vector's own. Secrets and
-// long contents are compared, never printed.
-func checkWire(t *testing.T, s sent, w wireForm, values map[string]string) {
+// checkWire reports how s differs from the wire form of op for the vector's input and token,
+// derived from the operation table. Secrets and long values are compared, never printed.
+func checkWire(t *testing.T, s sent, op *participantops.Operation, input map[string]any, token string) {
 	t.Helper()
-	subst := func(tmpl string) string {
-		if name, ok := strings.CutPrefix(tmpl, "$"); ok {
-			v, known := values[name]
-			if !known {
-				t.Fatalf("unknown placeholder %s in a wire form", tmpl)
+	labels := map[string]string{}
+	body := map[string]any{}
+	for name, value := range input {
+		m := op.Member(name)
+		if m.In == participantops.InPath {
+			labels[m.Header], _ = value.(string)
+			continue
+		}
+		body[name] = value
+	}
+	want, err := op.NewRequest("http://fake/", labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.method != op.Method || s.path != want.URL.EscapedPath() {
+		t.Errorf("sent %s %s, want %s %s", s.method, s.path, op.Method, want.URL.EscapedPath())
+	}
+	if s.header.Get(participantops.BearerHeader) != token {
+		t.Errorf("%s is not the vector's token", participantops.BearerHeader)
+	}
+	if s.header.Get("Authorization") != "" {
+		t.Error("an Authorization header was sent; the service takes no signature")
+	}
+	if !op.HasBody {
+		if len(s.body) != 0 {
+			t.Errorf("a body was sent to %s, which has none", op.Name)
+		}
+		return
+	}
+	if s.header.Get("Content-Type") != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", s.header.Get("Content-Type"))
+	}
+	var got map[string]any
+	if err := json.Unmarshal(s.body, &got); err != nil {
+		t.Fatalf("the body is not a JSON object: %v", err)
+	}
+	if tok := op.IdempotencyToken(); tok != nil {
+		if _, given := body[tok.Name]; !given {
+			generated, _ := got[tok.Name].(string)
+			if !uuidV4.MatchString(generated) {
+				t.Errorf("generated %s %q is not a UUIDv4", tok.Name, generated)
 			}
-			return v
-		}
-		return tmpl
-	}
-	if s.method != w.Method || s.path != w.Path {
-		t.Errorf("sent %s %s, want %s %s", s.method, s.path, w.Method, w.Path)
-	}
-	for name, tmpl := range w.Headers {
-		if s.header.Get(name) != subst(tmpl) {
-			t.Errorf("header %s differs from the wire form", name)
+			body[tok.Name] = generated
 		}
 	}
-	for _, name := range w.AbsentHeaders {
-		if _, ok := s.header[http.CanonicalHeaderKey(name)]; ok {
-			t.Errorf("header %s must not be sent", name)
-		}
+	if !reflect.DeepEqual(got, body) {
+		t.Errorf("the body differs from the vector's input (%d vs %d members, keys %v vs %v)",
+			len(got), len(body), slices.Sorted(mapsKeys(got)), slices.Sorted(mapsKeys(body)))
 	}
-	var body map[string]any
-	if err := json.Unmarshal(s.body, &body); err != nil {
-		t.Fatalf("body is not a JSON object: %v", err)
-	}
-	keys := slices.Sorted(func(yield func(string) bool) {
-		for k := range body {
+}
+
+func mapsKeys(m map[string]any) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
 			if !yield(k) {
 				return
 			}
 		}
-	})
-	if want := slices.Sorted(slices.Values(w.BodyKeys)); !slices.Equal(keys, want) {
-		t.Errorf("body keys %v, want %v", keys, want)
 	}
-	for key, tmpl := range w.Body {
-		want := subst(tmpl)
-		got, _ := body[key].(string)
-		if key == "ClientToken" && want == "" {
-			if !regexp.MustCompile(w.GeneratedClientToken).MatchString(got) {
-				t.Errorf("generated ClientToken %q does not match %s", got, w.GeneratedClientToken)
-			}
-			continue
+}
+
+// call calls the operation op of client with the wire-named input and the token, through the
+// Go method of the same name: the Go inputs take the model's member names as their JSON names.
+func call(ctx context.Context, client *participant.Client, op *participantops.Operation, input map[string]any, token string) (any, error) {
+	method, ok := reflect.TypeFor[*participant.Client]().MethodByName(goMethodName(op.Name))
+	if !ok {
+		return nil, fmt.Errorf("no Client method for %s", op.Name)
+	}
+	in := reflect.New(method.Type.In(2))
+	raw, err := json.Marshal(input)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(raw, in.Interface()); err != nil {
+		return nil, fmt.Errorf("the input does not fit %s: %w", in.Elem().Type(), err)
+	}
+	in.Elem().FieldByName(op.Bearer().Name).SetString(token)
+	out := method.Func.Call([]reflect.Value{reflect.ValueOf(client), reflect.ValueOf(ctx), in.Elem()})
+	err, _ = out[1].Interface().(error)
+	return out[0].Interface(), err
+}
+
+// goMethodName is the name of the Client method of an operation (Go initialisms).
+func goMethodName(op string) string { return strings.ReplaceAll(op, "Url", "URL") }
+
+// faultKinds maps the control API's fault kinds to the Go fake's.
+var faultKinds = map[string]participanttest.FaultKind{
+	"throttle": participanttest.FaultThrottle, "internal": participanttest.FaultInternal,
+	"bad-gateway": participanttest.FaultBadGateway, "delay": participanttest.FaultDelay,
+	"drop-before": participanttest.FaultDropBeforeProcessing, "drop-after": participanttest.FaultDropAfterProcessing,
+}
+
+// setUp does what a vector's setup asks of the fake, with client (without faults or
+// recording), and returns the token to use and the placeholders.
+func setUp(t *testing.T, ctx context.Context, srv *participanttest.Server, client *participant.Client, r *resolver, op *participantops.Operation, s vectorSetup) string {
+	t.Helper()
+	var types []string
+	for _, raw := range s.SupportedContentTypes {
+		resolved, err := r.value(raw, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if got != want {
-			t.Errorf("body %s differs from the wire form (%d vs %d bytes)", key, len(got), len(want))
+		types = append(types, resolved.(string))
+	}
+	p := srv.NewParticipant(participanttest.ParticipantOptions{SupportedContentTypes: types})
+	conn, err := client.CreateParticipantConnection(ctx, participant.CreateParticipantConnectionInput{
+		ParticipantToken: participant.Secret(p.ParticipantToken), Type: []participant.ConnectionType{participant.ConnectionTypeConnectionCredentials}, ConnectParticipant: true})
+	if err != nil {
+		t.Fatalf("setup: connecting: %v", err)
+	}
+	connToken := conn.ConnectionCredentials.ConnectionToken
+	if s.Message {
+		out, err := client.SendMessage(ctx, participant.SendMessageInput{ConnectionToken: connToken, ContentType: "text/plain", Content: "A message to point at."})
+		if err != nil {
+			t.Fatalf("setup: sending a message: %v", err)
+		}
+		r.placeholders["$messageId"] = out.ID
+	}
+	for range s.ExtraParticipants {
+		extra := srv.NewParticipant(participanttest.ParticipantOptions{ContactID: p.ContactID, Role: participant.ParticipantRoleSupervisor})
+		if _, err := client.CreateParticipantConnection(ctx, participant.CreateParticipantConnectionInput{
+			ParticipantToken: participant.Secret(extra.ParticipantToken), Type: []participant.ConnectionType{participant.ConnectionTypeConnectionCredentials}, ConnectParticipant: true}); err != nil {
+			t.Fatalf("setup: connecting another participant: %v", err)
 		}
 	}
+	switch s.Attachment {
+	case "completed":
+		out, err := client.UploadAttachment(ctx, participant.UploadAttachmentInput{ConnectionToken: connToken, AttachmentName: "note.txt",
+			ContentType: "text/plain", Body: strings.NewReader("attached")})
+		if err != nil {
+			t.Fatalf("setup: attaching: %v", err)
+		}
+		r.placeholders["$attachmentId"] = out.AttachmentID
+	case "uploaded":
+		r.placeholders["$attachmentId"] = uploadWithoutCompleting(t, ctx, client, connToken)
+	}
+	if s.View {
+		r.placeholders["$viewToken"] = srv.AddView(participanttest.View{ID: "confirm", Name: "Confirm", Version: 1, Template: "{}", InputSchema: "{}", Actions: []string{"Confirm"}})
+	}
+	if s.Authentication {
+		r.placeholders["$sessionId"] = srv.StartAuthentication(p.ContactID)
+	}
+	token := string(connToken)
+	if op.Bearer().Name == "ParticipantToken" {
+		token = p.ParticipantToken
+	}
+	switch s.Token {
+	case "", "issued":
+	case "unknown":
+		token = unknownToken
+	case "ended":
+		srv.EndChat(p.ContactID)
+	case "connection":
+		token = string(connToken)
+	default:
+		t.Fatalf("unknown setup token %q", s.Token)
+	}
+	if s.Fault != nil {
+		kind, ok := faultKinds[fmt.Sprint(s.Fault["Kind"])]
+		if !ok {
+			t.Fatalf("setup: fault kind %v is not one the Go runner knows", s.Fault["Kind"])
+		}
+		count, _ := s.Fault["Count"].(float64)
+		operation, _ := s.Fault["Operation"].(string)
+		srv.InjectFaults(participanttest.Fault{Kind: kind, Count: int(count), Operation: operation})
+	}
+	return token
+}
+
+// uploadWithoutCompleting starts an upload and sends the bytes, leaving it for
+// CompleteAttachmentUpload.
+func uploadWithoutCompleting(t *testing.T, ctx context.Context, client *participant.Client, token participant.Secret) string {
+	t.Helper()
+	const body = "attached"
+	started, err := client.StartAttachmentUpload(ctx, participant.StartAttachmentUploadInput{ConnectionToken: token,
+		AttachmentName: "note.txt", ContentType: "text/plain", AttachmentSizeInBytes: int64(len(body))})
+	if err != nil {
+		t.Fatalf("setup: starting an upload: %v", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, string(started.UploadMetadata.URL), strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range started.UploadMetadata.HeadersToInclude {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("setup: uploading: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("setup: the upload answered %s", resp.Status)
+	}
+	return started.AttachmentID
 }
 
 // assertNoSecret fails if token appears in any way a caller may print err.
@@ -344,48 +510,60 @@ func assertNoSecret(t *testing.T, err error, token string) {
 	t.Helper()
 	for _, shown := range []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
 		if strings.Contains(shown, token) {
-			t.Fatal("the connection token appears in the error")
+			t.Fatal("the token appears in the error")
 		}
 	}
 }
 
 func TestSharedVectors(t *testing.T) {
 	t.Parallel()
-	vectors, err := loadVectors(specJSON(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := participanttest.NewServer()
-	t.Cleanup(srv.Close)
-	issued := srv.NewConnection()
-
+	spec := specJSON(t)
+	vectors := loadVectors(t)
+	covered := map[string]bool{}
 	for _, v := range vectors {
-		t.Run(v.name, func(t *testing.T) {
+		covered[v.Operation] = true
+	}
+	for _, op := range participantops.Operations {
+		if !covered[op.Name] {
+			t.Errorf("no vector for %s", op.Name)
+		}
+	}
+	for _, v := range vectors {
+		t.Run(v.Name, func(t *testing.T) {
 			t.Parallel()
-			rec := &recorder{next: srv.Client().Transport}
-			client, err := participant.New(participant.WithEndpoint(srv.URL), participant.WithHTTPClient(&http.Client{Transport: rec}))
+			op := operationNamed(v.Operation)
+			if op == nil {
+				t.Fatalf("no operation %q", v.Operation)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			srv := participanttest.NewServer()
+			t.Cleanup(srv.Close)
+			setupClient, err := participant.New(participant.WithEndpoint(srv.URL))
 			if err != nil {
 				t.Fatal(err)
 			}
-			token := issued
-			if v.connectionToken != "" {
-				token = v.connectionToken
+			r := &resolver{spec: spec, placeholders: map[string]string{}}
+			token := setUp(t, ctx, srv, setupClient, r, op, v.Setup)
+			input, err := resolveInput(r, op, v.Input)
+			if err != nil {
+				t.Fatal(err)
 			}
-			out, err := client.SendMessage(context.Background(), participant.SendMessageInput{
-				ConnectionToken: token,
-				ContentType:     v.contentType,
-				Content:         v.content,
-				ClientToken:     v.clientToken,
-			})
+			rec := &recorder{next: http.DefaultTransport}
+			client, err := participant.New(participant.WithEndpoint(srv.URL), participant.WithHTTPClient(&http.Client{Transport: rec}),
+				participant.WithBackoff(time.Millisecond, time.Millisecond, 10*time.Millisecond))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = call(ctx, client, op, input, token)
 
-			if v.localError != "" {
+			if v.Local != "" {
 				// This client checks the contract's constraints itself: nothing may be sent.
-				if v.localError != "InvalidParams" {
-					t.Fatalf("vector wants local error %q; the Go client knows only InvalidParams", v.localError)
+				if v.Local != "InvalidParams" {
+					t.Fatalf("vector wants local error %q; the Go client knows only InvalidParams", v.Local)
 				}
-				var invalid *participant.InvalidParamsError
-				if !errors.As(err, &invalid) {
-					t.Fatalf("SendMessage: got %v, want *participant.InvalidParamsError", err)
+				if !errors.As(err, new(*participant.InvalidParamsError)) {
+					t.Fatalf("got %v, want *participant.InvalidParamsError", err)
 				}
 				if n := len(rec.sent()); n != 0 {
 					t.Errorf("%d requests were sent; invalid input must send none", n)
@@ -393,121 +571,69 @@ func TestSharedVectors(t *testing.T) {
 				assertNoSecret(t, err, token)
 				return
 			}
-
 			reqs := rec.sent()
-			if len(reqs) != 1 {
-				t.Fatalf("%d requests were sent, want 1", len(reqs))
+			if len(reqs) == 0 {
+				t.Fatalf("nothing was sent: %v", err)
 			}
-			checkWire(t, reqs[0], v.wire, map[string]string{
-				"connectionToken": token, "contentType": v.contentType, "content": v.content, "clientToken": v.clientToken,
-			})
-
-			if v.expect == "ok" {
+			for _, s := range reqs {
+				checkWire(t, s, op, input, token)
+			}
+			if v.Expect == "ok" {
 				if err != nil {
-					t.Fatalf("SendMessage: %v, want ok", err)
-				}
-				if out.ID == "" || out.RequestID == "" {
-					t.Errorf("output has ID %q and RequestID %q, want both", out.ID, out.RequestID)
-				}
-				if v.clientToken != "" && out.ClientToken != v.clientToken {
-					t.Errorf("output ClientToken %q, want the caller's %q", out.ClientToken, v.clientToken)
+					t.Fatalf("got %v, want ok", err)
 				}
 				return
 			}
 			var apiErr participant.APIError
 			if !errors.As(err, &apiErr) {
-				t.Fatalf("SendMessage: got %v, want a participant.APIError %s", err, v.expect)
+				t.Fatalf("got %v, want a participant.APIError %s", err, v.Expect)
 			}
-			if apiErr.ErrorCode() != v.expect {
-				t.Errorf("ErrorCode() = %q, want %q", apiErr.ErrorCode(), v.expect)
+			if apiErr.ErrorCode() != v.Expect {
+				t.Errorf("ErrorCode() = %q, want %q", apiErr.ErrorCode(), v.Expect)
 			}
 			// Modelled errors have their own type, named like the code (as in the TypeScript client).
-			if name := reflect.TypeOf(apiErr).Elem().Name(); name != v.expect {
-				t.Errorf("error type %s, want %s", name, v.expect)
+			if name := reflect.TypeOf(apiErr).Elem().Name(); name != v.Expect {
+				t.Errorf("error type %s, want %s", name, v.Expect)
 			}
 			assertNoSecret(t, err, token)
 		})
 	}
 }
 
-func TestSharedVectorsIdempotentReplay(t *testing.T) {
-	t.Parallel()
-	srv := participanttest.NewServer()
-	t.Cleanup(srv.Close)
-	client, err := participant.New(participant.WithEndpoint(srv.URL), participant.WithHTTPClient(srv.Client()))
-	if err != nil {
-		t.Fatal(err)
+func operationNamed(name string) *participantops.Operation {
+	for _, op := range participantops.Operations {
+		if op.Name == name {
+			return op
+		}
 	}
-	in := participant.SendMessageInput{
-		ConnectionToken: srv.NewConnection(), ContentType: participant.ContentTypeTextPlain, Content: "Sent twice, delivered once.",
-	}
-	first, err := client.SendMessage(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in.ClientToken = first.ClientToken
-	again, err := client.SendMessage(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if again.ID != first.ID || again.AbsoluteTime != first.AbsoluteTime {
-		t.Errorf("replay gave Id %s at %s, want the first result %s at %s", again.ID, again.AbsoluteTime, first.ID, first.AbsoluteTime)
-	}
-	if n := len(srv.Transcript(in.ConnectionToken)); n != 1 {
-		t.Errorf("transcript has %d messages, want 1", n)
-	}
+	return nil
 }
 
 // TestVectorLimitsComeFromTheSpec proves that the vectors hold no limit of their own: resolved
-// against a spec whose constraints were changed, they change with it.
+// against a spec whose constraints were changed, the values change with it.
 func TestVectorLimitsComeFromTheSpec(t *testing.T) {
 	t.Parallel()
 	spec := specJSON(t)
-	mustSet := func(ref string, value float64) {
-		t.Helper()
-		cut := strings.LastIndex(ref, "/")
-		parentRef, key := ref[:cut], strings.ReplaceAll(strings.ReplaceAll(ref[cut+1:], "~1", "/"), "~0", "~")
-		parent, err := pointer(spec, parentRef)
-		if err != nil {
-			t.Fatal(err)
-		}
-		parent.(map[string]any)[key] = value
-	}
-	mustSet(contentPointer+"/x-content-length-by-type/text~1plain", 10)
-	mustSet(contentPointer+"/x-content-length-by-type/application~1json", 40)
-	mustSet(contentPointer+"/x-content-length-by-type/application~1vnd.amazonaws.connect.message.interactive.response", 50)
-	mustSet(contentPointer+"/maxLength", 20)
-	mustSet("#/components/schemas/SendMessageRequest/properties/ContentType/maxLength", 30)
-
-	vectors, err := loadVectors(spec)
+	const contentType = "#/components/schemas/SendMessageRequest/properties/ContentType/maxLength"
+	parent, err := pointer(spec, strings.TrimSuffix(contentType, "/maxLength"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]struct{ contentType, content int }{
-		"plain text exactly at its limit in two-byte characters is accepted":                           {10, 10},
-		"plain text one code point over its limit in two-byte characters is refused":                   {10, 11},
-		"an unknown content type is bounded only by Content's maxLength: at it is accepted":            {8, 20},
-		"an unknown content type one code point over Content's maxLength is refused":                   {8, 21},
-		"a ContentType one character over its maxLength is refused":                                    {31, -1},
-		"JSON one code point over its limit is refused":                                                {16, 41},
-		"an interactive response one code point over its limit is refused":                             {62, 51},
-		"plain text at its limit in emoji outside the BMP is accepted (code points, not UTF-16 units)": {10, 10},
+	parent.(map[string]any)["maxLength"] = float64(30)
+	r := &resolver{spec: spec, placeholders: map[string]string{}}
+	got, err := r.value(map[string]any{"repeat": "t", "count": contentType + "+1"}, nil)
+	if err != nil || len(got.(string)) != 31 {
+		t.Errorf("a pointer count gave %d characters, want 31 from the changed spec", len(got.(string)))
 	}
-	seen := 0
-	for _, v := range vectors {
-		w, ok := want[v.name]
-		if !ok {
-			continue
-		}
-		seen++
-		if got := len([]rune(v.contentType)); got != w.contentType {
-			t.Errorf("%s: ContentType is %d code points, want %d", v.name, got, w.contentType)
-		}
-		if got := len([]rune(v.content)); w.content >= 0 && got != w.content {
-			t.Errorf("%s: Content is %d code points, want %d", v.name, got, w.content)
-		}
+	// Member bounds come from the generated operation table, held equal to the spec by api/'s tests.
+	session := participantops.GetAuthenticationUrl.Member("SessionId")
+	got, err = r.value(map[string]any{"repeat": "s", "count": "minLength-1"}, session)
+	if err != nil || len(got.(string)) != session.MinLength-1 {
+		t.Errorf("minLength-1 gave %v, %v; want %d characters", got, err, session.MinLength-1)
 	}
-	if seen != len(want) {
-		t.Errorf("found %d of the %d vectors this test expects; were some renamed?", seen, len(want))
+	r.contentType = "text/plain"
+	got, err = r.value(map[string]any{"repeat": "é", "count": "limit+1"}, nil)
+	if want := participantops.SendMessage.Member("Content").LengthByContentType["text/plain"] + 1; err != nil || len([]rune(got.(string))) != want {
+		t.Errorf("limit+1 gave %d code points, want %d", len([]rune(got.(string))), want)
 	}
 }

@@ -1,82 +1,95 @@
+//go:build !nofake
+
 package main
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/chatwire/connectparticipant/participant"
 	"github.com/chatwire/connectparticipant/participant/participanttest"
 )
 
-// defaultFakeAddr is where participant fake listens unless told otherwise.
+// The fake service is linked into the command by default: it is what the
+// command uses with no configuration at all (so the README's first command
+// works without an AWS account), and what `participant fake` serves to tests
+// in other languages. A build with -tags nofake leaves it, and its
+// dependencies (kin-openapi among them), out.
+
+// startBuiltInFake starts a fake service in-process, with a customer of a new
+// chat: connected (its connection token) and a participant token of its own.
+func startBuiltInFake() (*builtInFake, error) {
+	srv, err := participanttest.Start()
+	if err != nil {
+		return nil, err
+	}
+	p := srv.NewParticipant(participanttest.ParticipantOptions{})
+	return &builtInFake{
+		url:              srv.URL,
+		participantToken: participant.Secret(p.ParticipantToken),
+		connectionToken:  participant.Secret(srv.NewConnection()),
+		contactID:        p.ContactID,
+		agentSend:        func(contactID, text string) { srv.AgentSend(contactID, text) },
+		close:            srv.Close,
+	}, nil
+}
+
 const defaultFakeAddr = "127.0.0.1:8080"
 
 const fakeUsage = `Usage: participant fake [--addr ADDR]
 
 Runs the fake Participant Service (package participanttest) until SIGINT or
-SIGTERM, then shuts it down and exits 0. Tests in any language can start it
-and send to it.
+SIGTERM, then shuts it down and exits 0. Tests in any language start it, send
+to it, and drive it through its control API (api/fake-control.yaml).
 
 Once it listens, it prints one JSON line on stdout and nothing after it:
-  {"url":"http://127.0.0.1:8080","connectionToken":"..."}
-url is the base URL to send to (POST {url}/participant/message), and
-connectionToken a connection token the fake issued for one simulated
-participant. This is the one time the command prints a token: it is the
-fake's, made for the caller.
-
-Flags:
+  {"url":"http://127.0.0.1:8080","controlUrl":"http://127.0.0.1:8080/_control",
+   "contactId":"...","participantToken":"...","connectionToken":"..."}
+url is the service's base URL; controlUrl the control API's; participantToken
+a participant token of a new chat's customer (for CreateParticipantConnection),
+and connectionToken the connection token of another, already connected customer.
+This is the one time the command prints tokens: they are the fake's, made for
+the caller.
 `
 
 // fakeInfo is the line participant fake prints once it listens.
 type fakeInfo struct {
-	URL             string `json:"url"`
-	ConnectionToken string `json:"connectionToken"`
+	URL              string `json:"url"`
+	ControlURL       string `json:"controlUrl"`
+	ContactID        string `json:"contactId"`
+	ParticipantToken string `json:"participantToken"`
+	ConnectionToken  string `json:"connectionToken"`
 }
 
 func runFake(args []string, e env) int {
-	fs := flag.NewFlagSet("participant fake", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := newFlags("fake", fakeUsage, e)
 	addr := fs.String("addr", defaultFakeAddr, "the address to listen on; port 0 picks a free port")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), fakeUsage)
-		printFlags(fs)
-	}
 	if code, done := parseFlags(fs, args, e); done {
 		return code
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "participant fake: unexpected argument %q; the only flag is --addr\n", fs.Arg(0))
-		return exitInput
+		return fail(e, "fake", errConfig{fmt.Sprintf("unexpected argument %q; the only flag is --addr", printable(fs.Arg(0)))})
 	}
-
-	// Catch the signals before announcing the server, so that a caller
-	// that stops it as soon as it has read the line gets a clean exit.
+	// Catch the signals before announcing the server, so that a caller that
+	// stops it as soon as it has read the line gets a clean exit.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	srv, err := participanttest.Start(participanttest.WithAddr(*addr))
 	if err != nil {
-		fmt.Fprintf(e.stderr, "participant fake: %v\n", err)
-		return exitInput
+		return fail(e, "fake", errConfig{err.Error()})
 	}
 	defer srv.Close()
-
-	line, err := json.Marshal(fakeInfo{URL: srv.URL, ConnectionToken: srv.NewConnection()})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "participant fake: %v\n", err)
-		return exitService
+	p := srv.NewParticipant(participanttest.ParticipantOptions{})
+	info := fakeInfo{URL: srv.URL, ControlURL: srv.ControlURL(), ContactID: p.ContactID,
+		ParticipantToken: p.ParticipantToken, ConnectionToken: srv.NewConnection()}
+	if err := writeJSON(e, info); err != nil {
+		return fail(e, "fake", err)
 	}
-	// Stdout is not buffered: the line is out as soon as it is written.
-	if _, err := fmt.Fprintf(e.stdout, "%s\n", line); err != nil {
-		fmt.Fprintf(e.stderr, "participant fake: writing the address line: %v\n", err)
-		return exitService
-	}
-	fmt.Fprintf(e.stderr, "participant fake: serving on %s; stop with Ctrl-C or SIGTERM\n", srv.URL)
-
+	fmt.Fprintf(e.stderr, "participant fake: serving on %s (control API %s); stop with Ctrl-C or SIGTERM\n", srv.URL, srv.ControlURL())
 	<-ctx.Done()
 	srv.Close()
 	fmt.Fprintln(e.stderr, "participant fake: stopped")
