@@ -48,7 +48,7 @@ type target struct {
 func (t *target) addFlags(fs *flag.FlagSet, kind tokenKind) {
 	t.kind = kind
 	fs.StringVar(&t.region, "region", "", "the AWS Region of the Amazon Connect instance, e.g. us-east-1 (default $AWS_REGION)")
-	fs.StringVar(&t.endpoint, "endpoint", "", "a base URL to send to instead of the Region's, e.g. the url `participant fake` prints")
+	fs.StringVar(&t.endpoint, "endpoint", "", "a `URL` to send to instead of the Region's endpoint, e.g. the url that participant fake prints")
 	fs.BoolVar(&t.fake, "fake", false, "use a fake service started in-process for this command; nothing leaves the machine")
 	if kind == participantToken {
 		fs.StringVar(&t.tokenFile, "participant-token-file", "", "read the participant token from this file instead of $"+participantTokenEnv)

@@ -39,17 +39,23 @@ const (
 )
 
 // Benchmark name prefixes: a client benchmark SendMessage_<Suffix> is paired
-// with its floor Floor_<Suffix>.
+// with its floor Floor_<Suffix>, GetTranscript_<Suffix> with
+// FloorTranscript_<Suffix>.
 const (
-	clientPrefix   = "SendMessage_"
-	floorPrefix    = "Floor_"
-	validatePrefix = "Validate_"
+	clientPrefix     = "SendMessage_"
+	floorPrefix      = "Floor_"
+	transcriptPrefix = "GetTranscript_"
+	validatePrefix   = "Validate_"
 )
+
+// floorOf maps the prefix of each client benchmark to its floor's.
+var floorOf = map[string]string{clientPrefix: floorPrefix, transcriptPrefix: "FloorTranscript_"}
 
 // The targets of the issue.
 const (
-	maxNoNetNsRatio     = 1.5  // client ns/op ≤ 1.5 × floor, no network
-	maxNoNetExtraAllocs = 15   // client allocs/op ≤ floor + 15, no network
+	maxNoNetNsRatio     = 1.2  // client ns/op ≤ 1.2 × floor, no network
+	maxNoNetExtraAllocs = 6    // client allocs/op ≤ floor + 6, no network
+	maxTranscriptRatio  = 1.3  // GetTranscript of 100 items ≤ 1.3 × floor, no network
 	maxNoNetBytesRatio  = 2.0  // client B/op ≤ 2 × floor, no network
 	maxNetNsRatio       = 1.15 // client ns/op ≤ 1.15 × floor, loopback and parallel
 	maxConnsPerOp       = 0.01 // parallel client opens < 0.01 connections per call
@@ -192,28 +198,34 @@ func medians(r *results, name string) side {
 	return s
 }
 
-// pairs returns every SendMessage_<Suffix> that has a Floor_<Suffix>, in the
-// order the client benchmarks ran.
+// pairs returns every client benchmark that has its floor, in the order the
+// client benchmarks ran. A GetTranscript pair's suffix is "Transcript" plus
+// the benchmark's own, e.g. TranscriptNoNet.
 func pairs(r *results) []pair {
 	var ps []pair
 	for _, name := range r.order {
-		suffix, isClient := strings.CutPrefix(name, clientPrefix)
-		if !isClient {
-			continue
+		for prefix, floor := range floorOf {
+			suffix, isClient := strings.CutPrefix(name, prefix)
+			if !isClient {
+				continue
+			}
+			if _, hasFloor := r.runs[floor+suffix]; !hasFloor {
+				continue
+			}
+			c, f := medians(r, name), medians(r, floor+suffix)
+			if prefix == transcriptPrefix {
+				suffix = "Transcript" + suffix
+			}
+			ps = append(ps, pair{
+				suffix:      suffix,
+				client:      c,
+				floor:       f,
+				nsRatio:     ratio(c.ns, f.ns),
+				bytesRatio:  ratio(c.bytes, f.bytes),
+				allocsRatio: ratio(c.allocs, f.allocs),
+				allocsDiff:  c.allocs - f.allocs,
+			})
 		}
-		if _, hasFloor := r.runs[floorPrefix+suffix]; !hasFloor {
-			continue
-		}
-		c, f := medians(r, name), medians(r, floorPrefix+suffix)
-		ps = append(ps, pair{
-			suffix:      suffix,
-			client:      c,
-			floor:       f,
-			nsRatio:     ratio(c.ns, f.ns),
-			bytesRatio:  ratio(c.bytes, f.bytes),
-			allocsRatio: ratio(c.allocs, f.allocs),
-			allocsDiff:  c.allocs - f.allocs,
-		})
 	}
 	return ps
 }
@@ -270,6 +282,13 @@ func checkTargets(r *results, ps []pair) []verdict {
 		skip("NoNet pair")
 	}
 
+	if p, ok := bySuffix["TranscriptNoNet"]; ok {
+		vs = append(vs, verdict{passOrMiss(p.nsRatio <= maxTranscriptRatio),
+			fmt.Sprintf("GetTranscript NoNet (100 items) ns/op ratio %.3f (target ≤ %g)", p.nsRatio, maxTranscriptRatio)})
+	} else {
+		skip("GetTranscript NoNet pair")
+	}
+
 	for _, suffix := range []string{"Loopback", "Parallel"} {
 		if p, ok := bySuffix[suffix]; ok {
 			vs = append(vs, verdict{passOrMiss(p.nsRatio <= maxNetNsRatio),
@@ -299,7 +318,7 @@ func checkTargets(r *results, ps []pair) []verdict {
 func report(w io.Writer, r *results) {
 	ps := pairs(r)
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "== benchratio: medians, client (SendMessage_*) vs floor (Floor_*)")
+	fmt.Fprintln(w, "== benchratio: medians, client (SendMessage_*, GetTranscript_*) vs floor (Floor_*, FloorTranscript_*)")
 	if len(ps) == 0 {
 		fmt.Fprintln(w, "no SendMessage_<X> / Floor_<X> pairs in the input")
 	} else {

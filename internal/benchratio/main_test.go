@@ -218,14 +218,19 @@ func TestPairsNeedBothSides(t *testing.T) {
 		bench{"Floor_Lonely", 10, 1, 1, -1},
 		bench{"SendMessage_X", 30, 10, 4, -1},
 		bench{"Floor_X", 20, 5, 1, -1},
+		bench{"GetTranscript_X", 26, 1, 1, -1},
+		bench{"FloorTranscript_X", 20, 1, 1, -1},
 	)
 	res, err := parse(strings.NewReader(in), &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ps := pairs(res)
-	if len(ps) != 1 || ps[0].suffix != "X" {
-		t.Fatalf("pairs = %+v, want only X", ps)
+	if len(ps) != 2 || ps[0].suffix != "X" || ps[1].suffix != "TranscriptX" {
+		t.Fatalf("pairs = %+v, want X and TranscriptX", ps)
+	}
+	if got := ps[1].nsRatio; got != 1.3 {
+		t.Errorf("TranscriptX ns ratio %v, want 1.3", got)
 	}
 	if p := ps[0]; p.nsRatio != 1.5 || p.bytesRatio != 2 || p.allocsRatio != 4 || p.allocsDiff != 3 {
 		t.Errorf("X ratios ns %v B %v allocs %v diff %v; want 1.5 2 4 3", p.nsRatio, p.bytesRatio, p.allocsRatio, p.allocsDiff)
@@ -257,8 +262,10 @@ func benchLines(bs ...bench) string {
 func passing() []bench {
 	return []bench{
 		{"Validate_12KiB", 2000, 0, 0, -1},
-		{"SendMessage_NoNet", 150, 200, 25, -1},
+		{"SendMessage_NoNet", 120, 200, 16, -1},
 		{"Floor_NoNet", 100, 100, 10, -1},
+		{"GetTranscript_NoNet", 130, 0, 0, -1},
+		{"FloorTranscript_NoNet", 100, 0, 0, -1},
 		{"SendMessage_Loopback", 1150, 0, 0, -1},
 		{"Floor_Loopback", 1000, 0, 0, -1},
 		{"SendMessage_Parallel", 115, 0, 0, 0.0099},
@@ -268,6 +275,12 @@ func passing() []bench {
 
 func TestCheckTargets(t *testing.T) {
 	t.Parallel()
+	// missAt is every target passing except the one at index i.
+	missAt := func(i int) []string {
+		s := slices.Repeat([]string{"PASS"}, 8)
+		s[i] = "MISS"
+		return s
+	}
 	tests := []struct {
 		name   string
 		change func(bs []bench) []bench
@@ -275,34 +288,37 @@ func TestCheckTargets(t *testing.T) {
 	}{
 		{"every target met at its limit passes",
 			func(bs []bench) []bench { return bs },
-			[]string{"PASS", "PASS", "PASS", "PASS", "PASS", "PASS", "PASS"}},
-		{"NoNet over 1.5x the floor's time misses",
-			func(bs []bench) []bench { bs[1].ns = 151; return bs },
-			[]string{"MISS", "PASS", "PASS", "PASS", "PASS", "PASS", "PASS"}},
-		{"NoNet 16 allocations over the floor misses",
-			func(bs []bench) []bench { bs[1].allocs = 26; return bs },
-			[]string{"PASS", "MISS", "PASS", "PASS", "PASS", "PASS", "PASS"}},
+			slices.Repeat([]string{"PASS"}, 8)},
+		{"NoNet over 1.2x the floor's time misses",
+			func(bs []bench) []bench { bs[1].ns = 121; return bs },
+			missAt(0)},
+		{"NoNet 7 allocations over the floor misses",
+			func(bs []bench) []bench { bs[1].allocs = 17; return bs },
+			missAt(1)},
 		{"NoNet over 2x the floor's bytes misses",
 			func(bs []bench) []bench { bs[1].bytes = 201; return bs },
-			[]string{"PASS", "PASS", "MISS", "PASS", "PASS", "PASS", "PASS"}},
+			missAt(2)},
+		{"GetTranscript NoNet over 1.3x its floor's time misses",
+			func(bs []bench) []bench { bs[3].ns = 131; return bs },
+			missAt(3)},
 		{"Loopback over 1.15x the floor's time misses",
-			func(bs []bench) []bench { bs[3].ns = 1151; return bs },
-			[]string{"PASS", "PASS", "PASS", "MISS", "PASS", "PASS", "PASS"}},
+			func(bs []bench) []bench { bs[5].ns = 1151; return bs },
+			missAt(4)},
 		{"Parallel over 1.15x the floor's time misses",
-			func(bs []bench) []bench { bs[5].ns = 116; return bs },
-			[]string{"PASS", "PASS", "PASS", "PASS", "MISS", "PASS", "PASS"}},
+			func(bs []bench) []bench { bs[7].ns = 116; return bs },
+			missAt(5)},
 		{"Parallel client at 0.01 conns/op misses; the floor's conns do not count",
-			func(bs []bench) []bench { bs[5].conns = 0.01; return bs },
-			[]string{"PASS", "PASS", "PASS", "PASS", "PASS", "MISS", "PASS"}},
+			func(bs []bench) []bench { bs[7].conns = 0.01; return bs },
+			missAt(6)},
 		{"Validate_12KiB over 2000 ns misses",
 			func(bs []bench) []bench { bs[0].ns = 2001; return bs },
-			[]string{"PASS", "PASS", "PASS", "PASS", "PASS", "PASS", "MISS"}},
+			missAt(7)},
 		{"targets whose benchmarks did not run are skipped",
 			func(bs []bench) []bench { return bs[1:3] },
-			[]string{"PASS", "PASS", "PASS", "SKIP", "SKIP", "SKIP", "SKIP"}},
+			[]string{"PASS", "PASS", "PASS", "SKIP", "SKIP", "SKIP", "SKIP", "SKIP"}},
 		{"a floor without its client is skipped",
 			func(bs []bench) []bench { return bs[2:3] },
-			[]string{"SKIP", "SKIP", "SKIP", "SKIP", "SKIP"}},
+			[]string{"SKIP", "SKIP", "SKIP", "SKIP", "SKIP", "SKIP"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -334,9 +350,10 @@ func TestCheckTargetsOfSample(t *testing.T) {
 		got = append(got, v.status+"  "+v.text)
 	}
 	want := []string{
-		"PASS  NoNet ns/op ratio 1.077 (target ≤ 1.5)",
-		"PASS  NoNet allocs/op 40, floor 36, diff +4 (target ≤ floor + 15)",
+		"PASS  NoNet ns/op ratio 1.077 (target ≤ 1.2)",
+		"PASS  NoNet allocs/op 40, floor 36, diff +4 (target ≤ floor + 6)",
 		"PASS  NoNet B/op ratio 0.952 (target ≤ 2)",
+		"SKIP  GetTranscript NoNet pair: benchmark not run",
 		"MISS  Loopback ns/op ratio 1.159 (target ≤ 1.15)",
 		"PASS  Parallel ns/op ratio 1.121 (target ≤ 1.15)",
 		"PASS  Parallel client conns/op 0.0001399 (target < 0.01)",
