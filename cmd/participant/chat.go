@@ -37,10 +37,11 @@ func runChat(args []string, e env) int {
 	t.addFlags(fs, participantToken)
 	asJSON := fs.Bool("json", false, "print each item of the chat as a JSON line, and nothing else")
 	history := fs.Bool("history", true, "print the messages and events sent before connecting")
-	if code, done := parseFlags(fs, args, e); done {
+	rest, code, done := parseFlags(fs, args, e)
+	if done {
 		return code
 	}
-	if fs.NArg() > 0 {
+	if len(rest) > 0 {
 		return fail(e, "chat", errConfig{"chat takes no arguments; type messages on stdin"})
 	}
 	c, err := t.open(e)

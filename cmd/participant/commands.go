@@ -36,13 +36,13 @@ func runCommand(s spec, args []string, e env) int {
 	if s.flags != nil {
 		s.flags(fs)
 	}
-	if code, done := parseFlags(fs, args, e); done {
+	rest, code, done := parseFlags(fs, args, e)
+	if done {
 		return code
 	}
-	rest := fs.Args()
 	switch {
 	case len(rest) < s.minArgs || len(rest) > s.maxArgs:
-		return fail(e, s.name, errConfig{fmt.Sprintf("want %s, got %d arguments; put flags before them (run 'participant %s --help')",
+		return fail(e, s.name, errConfig{fmt.Sprintf("want %s, got %d arguments (run 'participant %s --help')",
 			argCount(s.minArgs, s.maxArgs), len(rest), s.name)})
 	case s.check != nil:
 		if err := s.check(rest); err != nil {
@@ -472,10 +472,11 @@ Leaves the chat; the connection token stops working.
 
 func runVersion(args []string, e env) int {
 	fs := newFlags("version", "Usage: participant version\n\nPrints the version of the command as a JSON line.\n", e)
-	if code, done := parseFlags(fs, args, e); done {
+	rest, code, done := parseFlags(fs, args, e)
+	if done {
 		return code
 	}
-	if fs.NArg() > 0 {
+	if len(rest) > 0 {
 		return fail(e, "version", errConfig{"version takes no arguments"})
 	}
 	if err := writeJSON(e, struct{ Version, Go string }{participant.Version, runtime.Version()}); err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -150,6 +151,59 @@ func TestBadInputExits2AndSendsNothing(t *testing.T) {
 			r.wantExit(t, exitInput)
 			if r.stdout != "" || len(srv.Requests()) != before {
 				t.Errorf("stdout %q, %d requests: bad input must send nothing", r.stdout, len(srv.Requests())-before)
+			}
+		})
+	}
+}
+
+// TestFlagsMayFollowArguments: flags go before, between or after the
+// arguments, and after "--" everything is an argument.
+func TestFlagsMayFollowArguments(t *testing.T) {
+	t.Parallel()
+	const url = "URL" // stands for the fake's URL
+	tests := []struct {
+		name            string
+		args            []string
+		wantExit        int
+		wantContentType string // of what was sent
+		wantContent     string
+	}{
+		{"flags after the event kind", []string{"event", "typing", "--endpoint", url}, exitOK, participant.EventTypeTyping, ""},
+		{"a flag between the message and another flag", []string{"send", "**hi**", "--content-type", "text/markdown", "--endpoint", url}, exitOK, "text/markdown", "**hi**"},
+		{"after -- a message may start with a dash", []string{"send", "--endpoint", url, "--", "-5 degrees"}, exitOK, "text/plain", "-5 degrees"},
+		{"after -- a flag is a second message", []string{"send", "--endpoint", url, "--", "hi", "--endpoint"}, exitInput, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := participanttest.NewServer()
+			t.Cleanup(srv.Close)
+			token := srv.NewConnection()
+			args := slices.Clone(tt.args)
+			args[slices.Index(args, url)] = srv.URL
+			r := runCmd(t, connEnv(token), "", args...)
+			r.wantExit(t, tt.wantExit)
+			var sent []participanttest.Request
+			for _, req := range srv.Requests() {
+				if req.Operation == "SendMessage" || req.Operation == "SendEvent" {
+					sent = append(sent, req)
+				}
+			}
+			if tt.wantExit != exitOK {
+				if len(sent) != 0 {
+					t.Errorf("%d requests sent; a refused command sends nothing", len(sent))
+				}
+				return
+			}
+			if len(sent) != 1 {
+				t.Fatalf("%d requests sent, want 1", len(sent))
+			}
+			var body struct{ Content string }
+			if err := json.Unmarshal(sent[0].Body, &body); err != nil {
+				t.Fatal(err)
+			}
+			if sent[0].ContentType != tt.wantContentType || body.Content != tt.wantContent {
+				t.Errorf("sent %q %q, want %q %q", sent[0].ContentType, body.Content, tt.wantContentType, tt.wantContent)
 			}
 		})
 	}

@@ -67,11 +67,12 @@ type fakeInfo struct {
 func runFake(args []string, e env) int {
 	fs := newFlags("fake", fakeUsage, e)
 	addr := fs.String("addr", defaultFakeAddr, "the address to listen on; port 0 picks a free port")
-	if code, done := parseFlags(fs, args, e); done {
+	rest, code, done := parseFlags(fs, args, e)
+	if done {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return fail(e, "fake", errConfig{fmt.Sprintf("unexpected argument %q; the only flag is --addr", printable(fs.Arg(0)))})
+	if len(rest) > 0 {
+		return fail(e, "fake", errConfig{fmt.Sprintf("unexpected argument %q; the only flag is --addr", printable(rest[0]))})
 	}
 	// Catch the signals before announcing the server, so that a caller that
 	// stops it as soon as it has read the line gets a clean exit.

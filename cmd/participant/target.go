@@ -200,23 +200,34 @@ func (t *target) readToken(e env) (participant.Secret, error) {
 	return participant.Secret(token), nil
 }
 
-// parseFlags parses args into fs. It reports done with the exit code when
-// the command should stop: 0 after --help, 2 after a bad flag.
-func parseFlags(fs *flag.FlagSet, args []string, e env) (code int, done bool) {
+// parseFlags parses args into fs and returns the arguments that are not
+// flags. Flags may come before, between or after them, as in
+// "participant event typing --endpoint URL"; after "--" everything is an
+// argument, so a message may start with "-". It reports done with the exit
+// code when the command should stop: 0 after --help, 2 after a bad flag.
+func parseFlags(fs *flag.FlagSet, args []string, e env) (rest []string, code int, done bool) {
 	usage := fs.Usage
 	fs.Usage = func() {} // a bad flag gets a one-line hint, --help the full text
-	err := fs.Parse(args)
-	fs.Usage = usage
-	switch {
-	case err == nil:
-		return 0, false
-	case errors.Is(err, flag.ErrHelp):
-		fs.SetOutput(e.stdout)
-		fs.Usage()
-		return exitOK, true
-	default:
-		fmt.Fprintf(e.stderr, "run '%s --help' for the flags\n", fs.Name())
-		return exitInput, true
+	defer func() { fs.Usage = usage }()
+	for {
+		err := fs.Parse(args)
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+			fs.SetOutput(e.stdout)
+			usage()
+			return nil, exitOK, true
+		case err != nil:
+			fmt.Fprintf(e.stderr, "run '%s --help' for the flags\n", fs.Name())
+			return nil, exitInput, true
+		}
+		left := fs.Args()
+		if parsed := len(args) - len(left); parsed > 0 && args[parsed-1] == "--" {
+			return append(rest, left...), 0, false
+		}
+		if len(left) == 0 {
+			return rest, 0, false
+		}
+		rest, args = append(rest, left[0]), left[1:]
 	}
 }
 
