@@ -68,8 +68,8 @@ type credential struct {
 	buckets map[string]*tokenBucket // rate limits by operation, made on first use
 }
 
-// wsTicket is what the token of a WebSocket URL stands for; the chat
-// WebSocket will read it.
+// wsTicket is what the token of a WebSocket URL stands for: whose socket it
+// opens, and until when.
 type wsTicket struct {
 	m      *member
 	expiry time.Time

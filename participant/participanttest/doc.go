@@ -45,8 +45,26 @@
 // AccessDeniedException. Typing is published but never stored; receipts
 // update the MessageMetadata of their message. Every item added to a
 // transcript, every typing event and every receipt update goes through one
-// place, where the chat WebSocket will hook in; for now the WebSocket URL
-// that CreateParticipantConnection returns answers 501 Not Implemented.
+// place, which pushes it to the chat WebSockets of the contact.
+//
+// # The chat WebSocket
+//
+// The WebSocket URL that CreateParticipantConnection returns is served by
+// the fake, with the protocol of the real service
+// (api/chat-websocket.asyncapi.yaml): the subscription to the chat topic,
+// heartbeats and deep heartbeats, and every item of the contact pushed to
+// each of its subscribed participants. The URL expires
+// (WithWebSocketURLExpiry). Faults of the FaultWebSocket kinds drop the
+// socket, leave heartbeats unanswered, delay frames or refuse reconnects, so
+// that a client's recovery can be tested; OpenWebSockets counts the open
+// sockets of a contact.
+//
+// # The control API
+//
+// ControlURL serves the same controls over HTTP (api/fake-control.yaml), for
+// tests in any language run against participant fake: new participants and
+// connections, the agent's messages and events, ending a chat, transcripts,
+// views, authentications, faults and the received requests.
 //
 // Attachments go to the fake's own storage host under /_storage/, which
 // checks pre-signed URLs, their expiry and the signed headers as S3 does,
