@@ -87,6 +87,7 @@ describe("sendMessage on the wire", () => {
     assert.deepEqual(out, {
       id: "m-1",
       absoluteTime: "2019-11-08T02:41:28.172Z",
+      messageMetadata: { messageProcessingStatus: "PROCESSING" },
       messageProcessingStatus: "PROCESSING",
       requestId: "req-ok",
       clientToken: "t",

@@ -4,6 +4,52 @@
  */
 
 export interface paths {
+    "/participant/connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Connect a participant to its chat
+         * @description Exchanges the participant token (from starting the chat) for what the participant
+         *     needs to take part: a connection token for every other operation, and a WebSocket URL
+         *     on which the service pushes the chat's messages and events. Both expire; call this
+         *     operation again, with the same participant token, before they do. With
+         *     `ConnectParticipant: true` the call also tells the chat that the participant has
+         *     connected, which the service otherwise waits for before delivering messages.
+         */
+        post: operations["CreateParticipantConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participant/disconnect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave the chat
+         * @description Disconnects the participant of the connection token from the chat. The chat records
+         *     that the participant left; the connection token stops working.
+         */
+        post: operations["DisconnectParticipant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/participant/message": {
         parameters: {
             query?: never;
@@ -27,15 +73,285 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/participant/event": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an event into a chat
+         * @description Sends an event from the calling participant: that it is typing, or that it received
+         *     or read a message (a receipt). Receipts are refused with a `ConflictException` when
+         *     the chat has more than two active participants, for example while a supervisor has
+         *     barged in. A `ClientToken` seen before on this connection returns the first result.
+         */
+        post: operations["SendEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participant/transcript": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read the chat's transcript
+         * @description Returns one page of the chat's transcript: messages, events and attachments, each an
+         *     `Item`. Without a `StartPosition` the page holds the most recent items; with one, it
+         *     holds the items from that position on. Pass the `NextToken` of a page to get the next
+         *     one; the last page has none.
+         */
+        post: operations["GetTranscript"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participant/start-attachment-upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start uploading an attachment
+         * @description Reserves an attachment and returns a pre-signed URL to upload its bytes to. Upload
+         *     them with an HTTP `PUT` to `UploadMetadata.Url`, sending exactly the headers in
+         *     `UploadMetadata.HeadersToInclude` (and never the connection token), then call
+         *     `CompleteAttachmentUpload`.
+         */
+        post: operations["StartAttachmentUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participant/complete-attachment-upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish uploading an attachment
+         * @description Confirms that the bytes of an attachment were uploaded to the URL that
+         *     `StartAttachmentUpload` returned; the attachment then appears in the chat. A
+         *     `ConflictException` means that an upload of this attachment is already being
+         *     completed.
+         */
+        post: operations["CompleteAttachmentUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participant/attachment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a download URL for an attachment
+         * @description Returns a pre-signed URL from which the bytes of a completed attachment can be
+         *     downloaded with an HTTP `GET`, and the attachment's size. Participants with the
+         *     `CUSTOM_BOT` role may not read attachments that customers uploaded.
+         */
+        post: operations["GetAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participant/views/{ViewToken}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a view
+         * @description Returns the view that a view token (from a message of the chat) names: its template,
+         *     the schema of its input, and the actions the participant can take.
+         */
+        get: operations["DescribeView"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participant/authentication-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get the URL of a customer authentication
+         * @description Returns the URL where the customer signs in, for the authentication session that an
+         *     authentication-initiated event of the chat announced. Call it within a minute of that
+         *     event. Chats on Apple Messages for Business, WhatsApp or SMS cannot use it.
+         */
+        post: operations["GetAuthenticationUrl"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/participant/cancel-authentication": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a customer authentication
+         * @description Cancels an authentication session: the contact flow takes the branch for a customer
+         *     who opted out of signing in. Chats on Apple Messages for Business, WhatsApp or SMS
+         *     cannot use it.
+         */
+        post: operations["CancelParticipantAuthentication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The body of a CreateParticipantConnection request. */
+        CreateParticipantConnectionRequest: {
+            /**
+             * @description The kinds of connection to create. `WEBSOCKET` returns a WebSocket URL and
+             *     `CONNECTION_CREDENTIALS` a connection token; a chat client usually asks for both.
+             */
+            Type?: components["schemas"]["ConnectionType"][];
+            /**
+             * @description Whether this call also acknowledges the participant's connection to the chat.
+             *     It replaces the connection-acknowledged event, which is no longer supported.
+             */
+            ConnectParticipant?: boolean;
+        };
+        /** @description The participant's connection. */
+        CreateParticipantConnectionResult: {
+            Websocket?: components["schemas"]["Websocket"];
+            ConnectionCredentials?: components["schemas"]["ConnectionCredentials"];
+            WebRTCConnection?: components["schemas"]["WebRTCConnection"];
+        };
+        /**
+         * @description A kind of connection a participant can ask for.
+         * @enum {string}
+         */
+        ConnectionType: "WEBSOCKET" | "CONNECTION_CREDENTIALS" | "WEBRTC_CONNECTION";
+        /** @description The chat's WebSocket, on which the service pushes messages and events. */
+        Websocket: {
+            /** @description The pre-signed URL of the WebSocket; its query is a credential. */
+            Url?: string;
+            /** @description When the URL expires, as an ISO 8601 timestamp. */
+            ConnectionExpiry?: string;
+        };
+        /** @description The token that every operation except CreateParticipantConnection takes. */
+        ConnectionCredentials: {
+            /** @description The connection token, sent as `X-Amz-Bearer`. A secret. */
+            ConnectionToken?: string;
+            /** @description When the connection token expires, as an ISO 8601 timestamp. */
+            Expiry?: string;
+        };
+        /** @description What a participant needs to join the contact's audio or video call. */
+        WebRTCConnection: {
+            Attendee?: components["schemas"]["Attendee"];
+            Meeting?: components["schemas"]["WebRTCMeeting"];
+        };
+        /** @description The participant as an attendee of the call. */
+        Attendee: {
+            /** @description The identifier of the attendee. */
+            AttendeeId?: string;
+            /** @description The token with which the attendee joins the call. A secret. */
+            JoinToken?: string;
+        };
+        /** @description The call the participant joins. */
+        WebRTCMeeting: {
+            MediaPlacement?: components["schemas"]["WebRTCMediaPlacement"];
+            MeetingFeatures?: components["schemas"]["MeetingFeaturesConfiguration"];
+            /** @description The identifier of the call, a GUID. */
+            MeetingId?: string;
+        };
+        /** @description The URLs of the call's media services. */
+        WebRTCMediaPlacement: {
+            /** @description The URL of the audio host. */
+            AudioHostUrl?: string;
+            /** @description The URL of the audio fallback. */
+            AudioFallbackUrl?: string;
+            /** @description The URL of the signaling service. */
+            SignalingUrl?: string;
+            /** @description The URL of the event ingestion service. */
+            EventIngestionUrl?: string;
+        };
+        /** @description The features of the call. */
+        MeetingFeaturesConfiguration: {
+            Audio?: components["schemas"]["AudioFeatures"];
+        };
+        /** @description The audio features of the call. */
+        AudioFeatures: {
+            EchoReduction?: components["schemas"]["MeetingFeatureStatus"];
+        };
+        /**
+         * @description Whether a feature of the call is available.
+         * @enum {string}
+         */
+        MeetingFeatureStatus: "AVAILABLE" | "UNAVAILABLE";
+        /** @description The body of a DisconnectParticipant request. */
+        DisconnectParticipantRequest: {
+            /**
+             * @description An idempotency token chosen by the client, usually a random UUID. Sending the same
+             *     token again returns the first result instead of acting twice.
+             * @example 7c1e0f4a-5b2d-4e8f-9a3c-1d6b8e2f4a70
+             */
+            ClientToken?: string;
+        };
         /** @description The body of a SendMessage request. */
         SendMessageRequest: {
             /**
              * @description The MIME type of `Content`. The service documents four types, listed in
              *     `x-known-values`; other values are passed through to the service, which decides.
+             *     A contact accepts only the types it was started with.
              * @example text/plain
              */
             ContentType: string;
@@ -83,6 +399,271 @@ export interface components {
          * @enum {string}
          */
         MessageProcessingStatus: "PROCESSING" | "FAILED" | "REJECTED";
+        /** @description The body of a SendEvent request. */
+        SendEventRequest: {
+            /**
+             * @description The kind of event. The service documents the types in `x-known-values`: typing,
+             *     message delivered, message read, and the connection acknowledgement that
+             *     `ConnectParticipant` on CreateParticipantConnection has replaced.
+             * @example application/vnd.amazonaws.connect.event.typing
+             */
+            ContentType: string;
+            /**
+             * @description The content of the event, if its type has one. A receipt names the message it is
+             *     about as JSON: `{"messageId":"<Id of the message>"}`.
+             * @example {"messageId":"9b1c4a52-3f0e-4d7a-8c61-2e5f0a9d7b34"}
+             */
+            Content?: string;
+            /**
+             * @description An idempotency token chosen by the client, usually a random UUID. Sending the same
+             *     token again returns the first result instead of sending the event twice.
+             * @example 2a7e9c41-6d3b-4f0e-8b5a-9c1d7e3f5a26
+             */
+            ClientToken?: string;
+        };
+        /** @description What the service answers when it accepts an event. */
+        SendEventResult: {
+            /** @description The identifier the service gave the event. */
+            Id?: string;
+            /** @description When the event was sent, as an ISO 8601 string in UTC with milliseconds. */
+            AbsoluteTime?: string;
+        };
+        /** @description The body of a GetTranscript request. */
+        GetTranscriptRequest: {
+            /**
+             * @description The contact whose transcript to read, for a persistent chat that spans several
+             *     contacts. By default, the contact of the connection.
+             */
+            ContactId?: string;
+            /**
+             * Format: int32
+             * @description The most items to return in the page. The service's default is 10.
+             */
+            MaxResults?: number;
+            /** @description The `NextToken` of the previous page, to get the page after it. */
+            NextToken?: string;
+            ScanDirection?: components["schemas"]["ScanDirection"];
+            SortOrder?: components["schemas"]["SortKey"];
+            StartPosition?: components["schemas"]["StartPosition"];
+        };
+        /**
+         * @description Which way to read from the start position. The service's default is `BACKWARD` without
+         *     a `StartPosition` and `FORWARD` with one.
+         * @enum {string}
+         */
+        ScanDirection: "FORWARD" | "BACKWARD";
+        /**
+         * @description The order of the items in a page. The service's default is `DESCENDING` (newest first).
+         * @enum {string}
+         */
+        SortKey: "DESCENDING" | "ASCENDING";
+        /** @description Where in the transcript a page starts. Set one of the three members. */
+        StartPosition: {
+            /** @description Start at the item with this `Id`. */
+            Id?: string;
+            /** @description Start at this time, an ISO 8601 string such as `2019-11-08T02:41:28.172Z`. */
+            AbsoluteTime?: string;
+            /**
+             * Format: int32
+             * @description Start this many items before the most recent one.
+             */
+            MostRecent?: number;
+        };
+        /** @description One page of a transcript. */
+        GetTranscriptResult: {
+            /** @description The first contact of the chat, for a chat that spans several contacts. */
+            InitialContactId?: string;
+            /** @description The items of the page, in the requested order. */
+            Transcript?: components["schemas"]["Item"][];
+            /** @description The token of the next page; absent on the last page. */
+            NextToken?: string;
+        };
+        /** @description One entry of a chat's transcript, a message, an event or an attachment. */
+        Item: {
+            /** @description When the item was sent, as an ISO 8601 string in UTC with milliseconds. */
+            AbsoluteTime?: string;
+            /** @description The content of a message or of an event that has one. */
+            Content?: string;
+            /**
+             * @description The MIME type of a message's `Content`, or the kind of an event, such as
+             *     `application/vnd.amazonaws.connect.event.participant.joined`. The values the
+             *     service and the official chat clients use are listed in `x-known-values`.
+             */
+            ContentType?: string;
+            /** @description The identifier of the item, unique in the chat. */
+            Id?: string;
+            Type?: components["schemas"]["ChatItemType"];
+            /** @description The participant who sent the item. */
+            ParticipantId?: string;
+            /** @description The name of the participant who sent the item, as the chat shows it. */
+            DisplayName?: string;
+            ParticipantRole?: components["schemas"]["ParticipantRole"];
+            /** @description The attachments of an item of type `ATTACHMENT`. */
+            Attachments?: components["schemas"]["AttachmentItem"][];
+            MessageMetadata?: components["schemas"]["MessageMetadata"];
+            /** @description The contact the item came from, for a persistent chat. */
+            RelatedContactId?: string;
+            /** @description The contact the item belongs to. */
+            ContactId?: string;
+        };
+        /**
+         * @description What kind of item a transcript entry is. Over the chat WebSocket the service also sends
+         *     items of type `MESSAGEMETADATA` (receipts and processing status of a message, listed in
+         *     `x-known-values`), which the service model does not name.
+         * @enum {string}
+         */
+        ChatItemType: "TYPING" | "PARTICIPANT_JOINED" | "PARTICIPANT_LEFT" | "CHAT_ENDED" | "TRANSFER_SUCCEEDED" | "TRANSFER_FAILED" | "MESSAGE" | "EVENT" | "ATTACHMENT" | "CONNECTION_ACK" | "MESSAGE_DELIVERED" | "MESSAGE_READ";
+        /**
+         * @description The role of a participant in the chat.
+         * @enum {string}
+         */
+        ParticipantRole: "AGENT" | "CUSTOMER" | "SYSTEM" | "CUSTOM_BOT" | "SUPERVISOR";
+        /** @description One attachment of a transcript item. */
+        AttachmentItem: {
+            /** @description The MIME type of the attachment. */
+            ContentType?: string;
+            /** @description The identifier of the attachment, for GetAttachment. */
+            AttachmentId?: string;
+            /** @description The file name of the attachment. */
+            AttachmentName?: string;
+            Status?: components["schemas"]["ArtifactStatus"];
+        };
+        /**
+         * @description Where an attachment stands; only an `APPROVED` one can be downloaded.
+         * @enum {string}
+         */
+        ArtifactStatus: "APPROVED" | "REJECTED" | "IN_PROGRESS";
+        /** @description What happened to a message after it was sent, carried by an item of type `MESSAGEMETADATA`. */
+        MessageMetadata: {
+            /** @description The `Id` of the message the metadata is about. */
+            MessageId?: string;
+            /** @description Who received and read the message, and when. */
+            Receipts?: components["schemas"]["Receipt"][];
+            MessageProcessingStatus?: components["schemas"]["MessageProcessingStatus"];
+        };
+        /** @description When one participant received and read a message. */
+        Receipt: {
+            /** @description When the message was delivered to the participant, as an ISO 8601 string. */
+            DeliveredTimestamp?: string;
+            /** @description When the participant read the message, as an ISO 8601 string. */
+            ReadTimestamp?: string;
+            /** @description The participant the receipt is about. */
+            RecipientParticipantId?: string;
+        };
+        /** @description The body of a StartAttachmentUpload request. */
+        StartAttachmentUploadRequest: {
+            /** @description The MIME type of the file, such as `application/pdf`. */
+            ContentType: string;
+            /**
+             * Format: int64
+             * @description The size of the file in bytes.
+             */
+            AttachmentSizeInBytes: number;
+            /** @description The file name of the attachment, as the chat shows it. */
+            AttachmentName: string;
+            /**
+             * @description An idempotency token chosen by the client, usually a random UUID. Sending the same
+             *     token again returns the first result instead of starting a second upload.
+             */
+            ClientToken: string;
+        };
+        /** @description Where to upload an attachment. */
+        StartAttachmentUploadResult: {
+            /** @description The identifier of the attachment, for CompleteAttachmentUpload. */
+            AttachmentId?: string;
+            UploadMetadata?: components["schemas"]["UploadMetadata"];
+        };
+        /** @description How to upload the bytes of an attachment. */
+        UploadMetadata: {
+            /** @description The pre-signed URL to `PUT` the bytes to; its query is a credential. */
+            Url?: string;
+            /** @description When the URL expires, as an ISO 8601 timestamp. */
+            UrlExpiry?: string;
+            /**
+             * @description The headers the upload must carry, exactly as given: they are part of the URL's
+             *     signature. Names are 1 to 128 characters long.
+             */
+            HeadersToInclude?: {
+                [key: string]: string;
+            };
+        };
+        /** @description The body of a CompleteAttachmentUpload request. */
+        CompleteAttachmentUploadRequest: {
+            /** @description The attachment whose upload is complete; exactly one identifier. */
+            AttachmentIds: string[];
+            /**
+             * @description An idempotency token chosen by the client, usually a random UUID. Sending the same
+             *     token again returns the first result instead of acting twice.
+             */
+            ClientToken: string;
+        };
+        /** @description The body of a GetAttachment request. */
+        GetAttachmentRequest: {
+            /** @description The attachment to download. */
+            AttachmentId: string;
+            /**
+             * Format: int32
+             * @description How long the download URL stays valid, in seconds.
+             */
+            UrlExpiryInSeconds?: number;
+        };
+        /** @description Where to download an attachment. */
+        GetAttachmentResult: {
+            /** @description The pre-signed URL to `GET` the bytes from; its query is a credential. */
+            Url?: string;
+            /** @description When the URL expires, as an ISO 8601 timestamp. */
+            UrlExpiry?: string;
+            /**
+             * Format: int64
+             * @description The size of the attachment in bytes.
+             */
+            AttachmentSizeInBytes: number;
+        };
+        /** @description A view. */
+        DescribeViewResult: {
+            View?: components["schemas"]["View"];
+        };
+        /** @description A view that a contact flow shows the participant, such as a form or a confirmation. */
+        View: {
+            /** @description The identifier of the view. */
+            Id?: string;
+            /** @description The Amazon Resource Name of the view. */
+            Arn?: string;
+            /** @description The name of the view. */
+            Name?: string;
+            /**
+             * Format: int32
+             * @description The version of the view.
+             */
+            Version?: number;
+            Content?: components["schemas"]["ViewContent"];
+        };
+        /** @description What a view shows and what the participant can do with it. */
+        ViewContent: {
+            /** @description The JSON Schema of the data the view takes. */
+            InputSchema?: string;
+            /** @description The view's template, as JSON. */
+            Template?: string;
+            /** @description The actions the participant can take in the view. */
+            Actions?: string[];
+        };
+        /** @description The body of a GetAuthenticationUrl request. */
+        GetAuthenticationUrlRequest: {
+            /** @description The authentication session, as the authentication-initiated event named it. */
+            SessionId: string;
+            /** @description Where the customer's browser goes after signing in. */
+            RedirectUri: string;
+        };
+        /** @description Where the customer signs in. */
+        GetAuthenticationUrlResult: {
+            /** @description The sign-in URL; its query identifies the session. */
+            AuthenticationUrl?: string;
+        };
+        /** @description The body of a CancelParticipantAuthentication request. */
+        CancelParticipantAuthenticationRequest: {
+            /** @description The authentication session to cancel. */
+            SessionId: string;
+        };
         /** @description The body of an `AccessDeniedException` error. */
         AccessDeniedException: {
             /** @description What the service says went wrong. */
@@ -129,9 +710,9 @@ export interface components {
     };
     responses: {
         /**
-         * @description The request was not allowed. The usual causes are a connection token that is unknown
-         *     or expired, a participant token sent where a connection token belongs, or a chat that
-         *     has already ended.
+         * @description The request was not allowed. The usual causes are a token that is unknown or expired,
+         *     the wrong kind of token (a participant token where a connection token belongs, or the
+         *     reverse), or a chat that has already ended.
          */
         AccessDeniedException: {
             headers: {
@@ -219,6 +800,20 @@ export interface components {
          * @example QVFJREFIaGV4YW1wbGVjb25uZWN0aW9udG9rZW4
          */
         ConnectionToken: string;
+        /**
+         * @description The participant token that starting the chat returned (for example as
+         *     `ParticipantToken` in the answer to StartChatContact). It lasts as long as the
+         *     participant is part of the contact, and only `CreateParticipantConnection` takes it.
+         *     It is a secret.
+         * @example QVFJREFIaGV4YW1wbGVwYXJ0aWNpcGFudHRva2Vu
+         */
+        ParticipantToken: string;
+        /**
+         * @description The token of the view, as it appears in the chat message that shows the view. Clients
+         *     percent-encode it in the path.
+         * @example example-view-token
+         */
+        ViewToken: string;
     };
     requestBodies: never;
     headers: {
@@ -239,6 +834,82 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    CreateParticipantConnection: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The participant token that starting the chat returned (for example as
+                 *     `ParticipantToken` in the answer to StartChatContact). It lasts as long as the
+                 *     participant is part of the contact, and only `CreateParticipantConnection` takes it.
+                 *     It is a secret.
+                 * @example QVFJREFIaGV4YW1wbGVwYXJ0aWNpcGFudHRva2Vu
+                 */
+                "X-Amz-Bearer": components["parameters"]["ParticipantToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What kinds of connection to create. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateParticipantConnectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The participant's connection. */
+            200: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateParticipantConnectionResult"];
+                };
+            };
+            400: components["responses"]["ValidationException"];
+            403: components["responses"]["AccessDeniedException"];
+            429: components["responses"]["ThrottlingException"];
+            500: components["responses"]["InternalServerException"];
+        };
+    };
+    DisconnectParticipant: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The participant's connection token, as returned in
+                 *     `ConnectionCredentials.ConnectionToken` when the participant's connection was
+                 *     created. It is a secret: whoever holds it can speak as the participant. It is not
+                 *     the participant token that starting the chat returns.
+                 * @example QVFJREFIaGV4YW1wbGVjb25uZWN0aW9udG9rZW4
+                 */
+                "X-Amz-Bearer": components["parameters"]["ConnectionToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The idempotency token of the call. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DisconnectParticipantRequest"];
+            };
+        };
+        responses: {
+            /** @description The participant has left the chat. */
+            200: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationException"];
+            403: components["responses"]["AccessDeniedException"];
+            429: components["responses"]["ThrottlingException"];
+            500: components["responses"]["InternalServerException"];
+        };
+    };
     SendMessage: {
         parameters: {
             query?: never;
@@ -271,6 +942,321 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SendMessageResult"];
                 };
+            };
+            400: components["responses"]["ValidationException"];
+            403: components["responses"]["AccessDeniedException"];
+            429: components["responses"]["ThrottlingException"];
+            500: components["responses"]["InternalServerException"];
+        };
+    };
+    SendEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The participant's connection token, as returned in
+                 *     `ConnectionCredentials.ConnectionToken` when the participant's connection was
+                 *     created. It is a secret: whoever holds it can speak as the participant. It is not
+                 *     the participant token that starting the chat returns.
+                 * @example QVFJREFIaGV4YW1wbGVjb25uZWN0aW9udG9rZW4
+                 */
+                "X-Amz-Bearer": components["parameters"]["ConnectionToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The event to send. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendEventRequest"];
+            };
+        };
+        responses: {
+            /** @description The event was accepted. */
+            200: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendEventResult"];
+                };
+            };
+            400: components["responses"]["ValidationException"];
+            403: components["responses"]["AccessDeniedException"];
+            409: components["responses"]["ConflictException"];
+            429: components["responses"]["ThrottlingException"];
+            500: components["responses"]["InternalServerException"];
+        };
+    };
+    GetTranscript: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The participant's connection token, as returned in
+                 *     `ConnectionCredentials.ConnectionToken` when the participant's connection was
+                 *     created. It is a secret: whoever holds it can speak as the participant. It is not
+                 *     the participant token that starting the chat returns.
+                 * @example QVFJREFIaGV4YW1wbGVjb25uZWN0aW9udG9rZW4
+                 */
+                "X-Amz-Bearer": components["parameters"]["ConnectionToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Which page of the transcript to return. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["GetTranscriptRequest"];
+            };
+        };
+        responses: {
+            /** @description One page of the transcript. */
+            200: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetTranscriptResult"];
+                };
+            };
+            400: components["responses"]["ValidationException"];
+            403: components["responses"]["AccessDeniedException"];
+            429: components["responses"]["ThrottlingException"];
+            500: components["responses"]["InternalServerException"];
+        };
+    };
+    StartAttachmentUpload: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The participant's connection token, as returned in
+                 *     `ConnectionCredentials.ConnectionToken` when the participant's connection was
+                 *     created. It is a secret: whoever holds it can speak as the participant. It is not
+                 *     the participant token that starting the chat returns.
+                 * @example QVFJREFIaGV4YW1wbGVjb25uZWN0aW9udG9rZW4
+                 */
+                "X-Amz-Bearer": components["parameters"]["ConnectionToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The attachment to upload. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartAttachmentUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description Where to upload the attachment. */
+            200: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StartAttachmentUploadResult"];
+                };
+            };
+            400: components["responses"]["ValidationException"];
+            402: components["responses"]["ServiceQuotaExceededException"];
+            403: components["responses"]["AccessDeniedException"];
+            429: components["responses"]["ThrottlingException"];
+            500: components["responses"]["InternalServerException"];
+        };
+    };
+    CompleteAttachmentUpload: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The participant's connection token, as returned in
+                 *     `ConnectionCredentials.ConnectionToken` when the participant's connection was
+                 *     created. It is a secret: whoever holds it can speak as the participant. It is not
+                 *     the participant token that starting the chat returns.
+                 * @example QVFJREFIaGV4YW1wbGVjb25uZWN0aW9udG9rZW4
+                 */
+                "X-Amz-Bearer": components["parameters"]["ConnectionToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The attachment whose upload is complete. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompleteAttachmentUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description The attachment is part of the chat. */
+            200: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["ValidationException"];
+            402: components["responses"]["ServiceQuotaExceededException"];
+            403: components["responses"]["AccessDeniedException"];
+            409: components["responses"]["ConflictException"];
+            429: components["responses"]["ThrottlingException"];
+            500: components["responses"]["InternalServerException"];
+        };
+    };
+    GetAttachment: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The participant's connection token, as returned in
+                 *     `ConnectionCredentials.ConnectionToken` when the participant's connection was
+                 *     created. It is a secret: whoever holds it can speak as the participant. It is not
+                 *     the participant token that starting the chat returns.
+                 * @example QVFJREFIaGV4YW1wbGVjb25uZWN0aW9udG9rZW4
+                 */
+                "X-Amz-Bearer": components["parameters"]["ConnectionToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The attachment to download. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GetAttachmentRequest"];
+            };
+        };
+        responses: {
+            /** @description Where to download the attachment. */
+            200: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetAttachmentResult"];
+                };
+            };
+            400: components["responses"]["ValidationException"];
+            403: components["responses"]["AccessDeniedException"];
+            429: components["responses"]["ThrottlingException"];
+            500: components["responses"]["InternalServerException"];
+        };
+    };
+    DescribeView: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The participant's connection token, as returned in
+                 *     `ConnectionCredentials.ConnectionToken` when the participant's connection was
+                 *     created. It is a secret: whoever holds it can speak as the participant. It is not
+                 *     the participant token that starting the chat returns.
+                 * @example QVFJREFIaGV4YW1wbGVjb25uZWN0aW9udG9rZW4
+                 */
+                "X-Amz-Bearer": components["parameters"]["ConnectionToken"];
+            };
+            path: {
+                /**
+                 * @description The token of the view, as it appears in the chat message that shows the view. Clients
+                 *     percent-encode it in the path.
+                 * @example example-view-token
+                 */
+                ViewToken: components["parameters"]["ViewToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The view. */
+            200: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DescribeViewResult"];
+                };
+            };
+            400: components["responses"]["ValidationException"];
+            403: components["responses"]["AccessDeniedException"];
+            404: components["responses"]["ResourceNotFoundException"];
+            429: components["responses"]["ThrottlingException"];
+            500: components["responses"]["InternalServerException"];
+        };
+    };
+    GetAuthenticationUrl: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The participant's connection token, as returned in
+                 *     `ConnectionCredentials.ConnectionToken` when the participant's connection was
+                 *     created. It is a secret: whoever holds it can speak as the participant. It is not
+                 *     the participant token that starting the chat returns.
+                 * @example QVFJREFIaGV4YW1wbGVjb25uZWN0aW9udG9rZW4
+                 */
+                "X-Amz-Bearer": components["parameters"]["ConnectionToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The authentication session and where to return after signing in. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GetAuthenticationUrlRequest"];
+            };
+        };
+        responses: {
+            /** @description Where the customer signs in. */
+            200: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetAuthenticationUrlResult"];
+                };
+            };
+            400: components["responses"]["ValidationException"];
+            403: components["responses"]["AccessDeniedException"];
+            429: components["responses"]["ThrottlingException"];
+            500: components["responses"]["InternalServerException"];
+        };
+    };
+    CancelParticipantAuthentication: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The participant's connection token, as returned in
+                 *     `ConnectionCredentials.ConnectionToken` when the participant's connection was
+                 *     created. It is a secret: whoever holds it can speak as the participant. It is not
+                 *     the participant token that starting the chat returns.
+                 * @example QVFJREFIaGV4YW1wbGVjb25uZWN0aW9udG9rZW4
+                 */
+                "X-Amz-Bearer": components["parameters"]["ConnectionToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The authentication session to cancel. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelParticipantAuthenticationRequest"];
+            };
+        };
+        responses: {
+            /** @description The session is cancelled. */
+            200: {
+                headers: {
+                    "x-amzn-RequestId": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["ValidationException"];
             403: components["responses"]["AccessDeniedException"];
