@@ -3,6 +3,7 @@ package participant
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -195,6 +196,11 @@ func (cl *call[In, Out]) attempt(ctx context.Context) (attemptResult, error) {
 	cl.out = zero
 	if len(cl.op.spec.Output) > 0 {
 		if err := json.Unmarshal(data, &cl.out); err != nil {
+			// encoding/json quotes a number it cannot store, which may be
+			// the token echoed back: cut it out, as from an error answer.
+			if msg := err.Error(); redactIn(msg, cl.bearer) != msg {
+				err = errors.New(redactIn(msg, cl.bearer))
+			}
 			return res, fmt.Errorf("decoding the answer (HTTP %d, request ID %s): %w", res.status, res.requestID, err)
 		}
 	}
