@@ -281,14 +281,9 @@ type recorder struct {
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		var err error
-		if body, err = io.ReadAll(req.Body); err != nil {
-			return nil, err
-		}
-		req.Body.Close()
-		req.Body = io.NopCloser(bytes.NewReader(body))
+	body, err := takeBody(req)
+	if err != nil {
+		return nil, err
 	}
 	if strings.HasPrefix(req.URL.Path, "/participant/") {
 		r.mu.Lock()
@@ -296,6 +291,21 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.mu.Unlock()
 	}
 	return r.next.RoundTrip(req)
+}
+
+// takeBody reads the body of req, and puts an equal one back for whoever
+// sends it on.
+func takeBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
 }
 
 func (r *recorder) sent() []sent {
