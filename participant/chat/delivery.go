@@ -19,16 +19,16 @@ const (
 	maxPendingLive = 1024
 )
 
-// idSet remembers the last capacity IDs added.
+// idSet remembers the last capacity IDs added. It grows as IDs come, so
+// that an idle session holds next to nothing for it.
 type idSet struct {
-	ids   map[string]struct{}
-	order []string // ring of the IDs, oldest at next
-	next  int
+	ids      map[string]struct{} // nil until the first ID
+	order    []string            // ring of the IDs, oldest at next once full
+	next     int
+	capacity int
 }
 
-func newIDSet(capacity int) idSet {
-	return idSet{ids: make(map[string]struct{}), order: make([]string, 0, min(capacity, 1024))}
-}
+func newIDSet(capacity int) idSet { return idSet{capacity: capacity} }
 
 func (s *idSet) has(id string) bool {
 	_, ok := s.ids[id]
@@ -36,7 +36,10 @@ func (s *idSet) has(id string) bool {
 }
 
 func (s *idSet) add(id string) {
-	if len(s.order) < cap(s.order) || len(s.order) < seenCapacity {
+	if s.ids == nil {
+		s.ids = make(map[string]struct{})
+	}
+	if len(s.order) < s.capacity {
 		s.order = append(s.order, id)
 	} else {
 		delete(s.ids, s.order[s.next])
@@ -72,17 +75,23 @@ const clockSkew = 5 * time.Minute
 // catch-up is done, so items stay in order.
 func (s *Session) offer(item participant.Item, pastSession, live bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if item.ID != "" && s.seen.has(item.ID) {
+		s.mu.Unlock()
 		return
 	}
 	if live && s.gap {
 		if len(s.pendingLive) < maxPendingLive {
 			s.pendingLive = append(s.pendingLive, item)
 		}
+		s.mu.Unlock()
 		return
 	}
 	s.enqueueLocked(item, pastSession)
+	ended := s.ended
+	s.mu.Unlock()
+	if ended {
+		s.breakFor(reasonEnded) // the session's goroutine sees the end
+	}
 }
 
 // enqueueLocked queues an item for the caller, or, when the queue is full,
@@ -105,11 +114,58 @@ func (s *Session) enqueueLocked(item participant.Item, pastSession bool) bool {
 		s.last = item.ID
 	}
 	if s.endsChat(item, pastSession) {
-		s.ended = true
-		signal(s.wake)
+		s.ended = true // the caller breaks the socket, out of the lock
 	}
 	signal(s.ready)
 	return true
+}
+
+// startCatchUp starts catching up, unless there is nothing to catch up on
+// or a catch-up runs.
+func (s *Session) startCatchUp() {
+	s.mu.Lock()
+	start := s.gap && !s.ended && len(s.queue) < s.cfg.buffer && s.claimCatchUpLocked()
+	s.mu.Unlock()
+	if start {
+		go s.catchUpLoop()
+	}
+}
+
+// claimCatchUpLocked reports whether the caller is to start a catch-up
+// (catchUpLoop); if one runs, it goes round once more instead.
+func (s *Session) claimCatchUpLocked() bool {
+	if s.catching {
+		s.catchAgain = true
+		return false
+	}
+	if !s.enterLocked() {
+		return false
+	}
+	s.catching = true
+	return true
+}
+
+// catchUpLoop is the goroutine of a catch-up, while it lasts: never two at
+// once, and never while the session reconnects.
+func (s *Session) catchUpLoop() {
+	defer s.bg.Done()
+	for {
+		s.busy.Lock()
+		s.catchUp()
+		s.busy.Unlock()
+		s.mu.Lock()
+		again := s.catchAgain && s.ctx.Err() == nil
+		s.catchAgain = false
+		s.catching = again
+		ended := s.ended
+		s.mu.Unlock()
+		if ended {
+			s.breakFor(reasonEnded) // the session's goroutine sees the end
+		}
+		if !again {
+			return
+		}
+	}
 }
 
 // catchUp fetches from the transcript what the caller has not had, from the

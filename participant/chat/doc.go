@@ -39,6 +39,20 @@
 // unanswered one as a broken connection. It reconnects with jittered
 // exponential backoff within a bound (WithReconnect), and refreshes the
 // connection (URL and connection token) a minute before either expires. One
-// goroutine does all of it, so a reconnect never opens a second socket and
-// CreateParticipantConnection is never called twice at once.
+// goroutine reads the WebSocket and reconnects, so a reconnect never opens a
+// second socket and CreateParticipantConnection is never called twice at
+// once; catching up from the transcript never runs beside a reconnect.
+//
+// # Scale
+//
+// An idle session is that one goroutine, waiting for a frame, and about
+// 21 KB in all (Go heap and stack, a WebSocket over ws://; crypto/tls adds
+// its own for wss://). The heartbeats of all the sessions of a process fall
+// due together, on a grid of a hundredth of the interval, and go out from
+// one goroutine, the two of a session in one write to the network (unless
+// WithHTTPClient sets the client that opens the WebSocket). Their cost is
+// mostly the system's: on a 2-vCPU VM, 10,000 idle sessions took about
+// 6.3 % of a core for their heartbeats, 1.15 times what a minimal
+// hand-written WebSocket client took there. scale_bench_test.go measures
+// these figures.
 package chat

@@ -20,16 +20,22 @@ func (s *Session) withToken(ctx context.Context, call func(participant.Secret) e
 	if !errors.As(err, &denied) {
 		return err
 	}
-	if current := s.ConnectionToken(); current != token {
-		return call(current) // refreshed meanwhile
+	order := refreshOrder{done: make(chan error, 1)}
+	s.mu.Lock()
+	current, conn, finished := s.token, s.conn, s.finished
+	if current == token && !finished {
+		// The next connection answers the order; the socket is broken to
+		// make it, unless it is being made already.
+		s.orders = append(s.orders, order)
 	}
-	order := refreshOrder{old: token, done: make(chan error, 1)}
-	select {
-	case s.refresh <- order:
-	case <-s.done:
+	s.mu.Unlock()
+	switch {
+	case current != token:
+		return call(current) // refreshed meanwhile
+	case finished:
 		return err
-	case <-ctx.Done():
-		return ctx.Err()
+	case conn != nil:
+		conn.breakWith(reasonTokenRefused)
 	}
 	select {
 	case rerr := <-order.done:

@@ -133,8 +133,10 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 func WithStateFunc(f func(State, error)) Option { return func(c *config) { c.onState = f } }
 
 // WithHTTPClient sets the client that opens the WebSocket (default: one with
-// the standard transport). Requests to the service go through the
-// participant.Client given to Connect.
+// a copy of the standard transport, http.DefaultTransport, whose
+// connections let the session write its two heartbeats in one write; or
+// http.DefaultClient, if the program set its Transport). Requests to the
+// service go through the participant.Client given to Connect.
 func WithHTTPClient(hc *http.Client) Option { return func(c *config) { c.httpClient = hc } }
 
 // Session is a participant's live chat. Its methods are safe for concurrent
@@ -146,14 +148,19 @@ type Session struct {
 
 	ctx    context.Context // ends on Close
 	cancel context.CancelFunc
-	done   chan struct{} // the session's goroutine has returned
+	done   chan struct{}  // the session's goroutine has returned
+	bg     sync.WaitGroup // the session's work in other goroutines: heartbeats, timers, catching up
+	busy   sync.Mutex     // held while catching up and while reconnecting
 
-	ready   chan struct{}     // cap 1: the queue or the state changed
-	wake    chan struct{}     // cap 1: the caller drained the queue; catch up
-	refresh chan refreshOrder // SendX found the token refused
+	ready chan struct{} // cap 1: the queue or the state changed
 
 	mu          sync.Mutex
 	token       participant.Secret
+	conn        *socket        // the open socket; nil while connecting
+	orders      []refreshOrder // SendX found the token refused: wanted, a new connection
+	catching    bool           // a catch-up runs
+	catchAgain  bool           // ... and was asked for again meanwhile
+	finished    bool           // the session's goroutine is ending: no timer or catch-up may start
 	state       State
 	err         error // why the session ended, if not cleanly
 	queue       []participant.Item
@@ -166,11 +173,10 @@ type Session struct {
 	lastTyping  time.Time
 }
 
-// refreshOrder asks the session's goroutine for a new connection token, if
-// the current one is still old; done gets the outcome.
+// refreshOrder asks the session's goroutine for a new connection token;
+// done gets the outcome.
 type refreshOrder struct {
-	old  participant.Secret
-	done chan error
+	done chan error // cap 1
 }
 
 // Connect connects the participant of participantToken to its chat and
@@ -205,8 +211,8 @@ func Connect(ctx context.Context, client *participant.Client, participantToken p
 	s := &Session{
 		client: client, participantToken: participantToken, cfg: cfg,
 		ctx: sctx, cancel: cancel, done: make(chan struct{}),
-		ready: make(chan struct{}, 1), wake: make(chan struct{}, 1), refresh: make(chan refreshOrder),
-		seen: newIDSet(seenCapacity),
+		ready: make(chan struct{}, 1),
+		seen:  newIDSet(seenCapacity),
 	}
 	s.setState(StateConnecting, nil)
 	conn, err := s.connect(ctx)
@@ -218,6 +224,7 @@ func Connect(ctx context.Context, client *participant.Client, participantToken p
 	s.mu.Lock()
 	s.connectedAt = cfg.now()
 	s.gap = true // the history, or at least where the chat stands now
+	s.conn = conn
 	s.mu.Unlock()
 	if !cfg.history {
 		if err := s.skipHistory(ctx); err != nil {
@@ -265,10 +272,11 @@ func (s *Session) Next(ctx context.Context) (participant.Item, error) {
 			item := s.queue[0]
 			s.queue[0] = participant.Item{}
 			s.queue = s.queue[1:]
-			if s.gap && len(s.queue) <= s.cfg.buffer/2 {
-				signal(s.wake)
-			}
+			catchUp := s.gap && len(s.queue) <= s.cfg.buffer/2 && s.claimCatchUpLocked()
 			s.mu.Unlock()
+			if catchUp {
+				go s.catchUpLoop()
+			}
 			return item, nil
 		}
 		state, err, ended := s.state, s.err, s.ended

@@ -84,9 +84,14 @@ func (c *socket) send(frame []byte) {
 // guards it.
 type webSocketState struct {
 	sockets map[*socket]struct{}
-	refuse  int           // connections still to refuse (FaultWebSocketRefuse)
-	delay   time.Duration // hold on every frame (FaultWebSocketDelay)
-	wg      sync.WaitGroup
+	// byContact holds the same sockets by contact, so that an item reaches
+	// its contact's sockets without a look at every other socket: with
+	// thousands of chats open, a scan of all of them per item (under
+	// Server.mu) is what would bound the fake.
+	byContact map[string]map[*socket]struct{}
+	refuse    int           // connections still to refuse (FaultWebSocketRefuse)
+	delay     time.Duration // hold on every frame (FaultWebSocketDelay)
+	wg        sync.WaitGroup
 }
 
 // serveWebSocket opens the chat WebSocket of the ticket in the URL's query,
@@ -127,8 +132,13 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, requestI
 	s.mu.Lock()
 	if s.ws.sockets == nil {
 		s.ws.sockets = make(map[*socket]struct{})
+		s.ws.byContact = make(map[string]map[*socket]struct{})
 	}
 	s.ws.sockets[c] = struct{}{}
+	if s.ws.byContact[c.contactID] == nil {
+		s.ws.byContact[c.contactID] = make(map[*socket]struct{})
+	}
+	s.ws.byContact[c.contactID][c] = struct{}{}
 	s.ws.wg.Add(1)
 	s.mu.Unlock()
 	go s.writeFrames(c)
@@ -139,6 +149,12 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, requestI
 	c.close()
 	s.mu.Lock()
 	delete(s.ws.sockets, c)
+	if of := s.ws.byContact[c.contactID]; of != nil {
+		delete(of, c)
+		if len(of) == 0 {
+			delete(s.ws.byContact, c.contactID)
+		}
+	}
 	s.mu.Unlock()
 }
 
@@ -205,8 +221,8 @@ func (s *Server) writeFrames(c *socket) {
 // it; a typing event goes to everyone but its sender. Server.mu is held.
 func (s *Server) pushToSockets(contactID string, item participant.Item) {
 	var frame []byte
-	for c := range s.ws.sockets {
-		if c.contactID != contactID || !c.subscribed.Load() {
+	for c := range s.ws.byContact[contactID] {
+		if !c.subscribed.Load() {
 			continue
 		}
 		if item.ContentType == participant.EventTypeTyping && item.ParticipantID == c.memberID {
@@ -227,10 +243,11 @@ func (s *Server) webSocketFault(f Fault) {
 	case FaultWebSocketDelay:
 		s.ws.delay = f.Delay
 	case FaultWebSocketDrop, FaultWebSocketSilence:
-		for c := range s.ws.sockets {
-			if f.ContactID != "" && c.contactID != f.ContactID {
-				continue
-			}
+		sockets := s.ws.sockets
+		if f.ContactID != "" {
+			sockets = s.ws.byContact[f.ContactID]
+		}
+		for c := range sockets {
 			if f.Kind == FaultWebSocketDrop {
 				c.close()
 			} else {
@@ -245,14 +262,16 @@ func (s *Server) webSocketFault(f Fault) {
 func (s *Server) OpenWebSockets(contactID string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	sockets := s.ws.sockets
+	if contactID != "" {
+		sockets = s.ws.byContact[contactID]
+	}
 	n := 0
-	for c := range s.ws.sockets {
+	for c := range sockets {
 		select {
 		case <-c.done:
 			continue // closed; its reader has not returned yet
 		default:
-		}
-		if contactID == "" || c.contactID == contactID {
 			n++
 		}
 	}
