@@ -123,15 +123,17 @@ const (
 	reasonClosed           = "closed"
 )
 
-// connect makes a connection: CreateParticipantConnection, then the
-// WebSocket opened and subscribed. The new connection token is the
-// session's from then on. The caller reads the socket from then on.
-func (s *Session) connect(ctx context.Context) (*socket, error) {
+// connect makes a connection: CreateParticipantConnection (with the call
+// options: reconnecting has its own policy, the first connection the
+// client's retries), then the WebSocket opened and subscribed. The new
+// connection token is the session's from then on. The caller reads the
+// socket from then on.
+func (s *Session) connect(ctx context.Context, opts ...participant.CallOption) (*socket, error) {
 	out, err := s.client.CreateParticipantConnection(ctx, participant.CreateParticipantConnectionInput{
 		ParticipantToken:   s.participantToken,
 		Type:               []participant.ConnectionType{participant.ConnectionTypeWebsocket, participant.ConnectionTypeConnectionCredentials},
 		ConnectParticipant: true,
-	}, participant.MaxAttempts(1))
+	}, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +314,6 @@ func (s *Session) run(c *socket) {
 	defer close(s.done)
 	defer s.bg.Wait() // the goroutines of the timers and of catching up
 	defer s.cancel()
-	s.setState(StateConnected, nil)
 	for reconnected := false; ; reconnected = true {
 		s.use(c, reconnected)
 		var err error
@@ -510,7 +511,7 @@ func (s *Session) reconnect() (*socket, error) {
 			case <-timer.C:
 			}
 		}
-		c, err := s.connect(s.ctx)
+		c, err := s.connect(s.ctx, participant.MaxAttempts(1))
 		if err == nil {
 			return c, nil
 		}

@@ -182,8 +182,10 @@ type refreshOrder struct {
 // Connect connects the participant of participantToken to its chat and
 // returns the session, connected: CreateParticipantConnection (a WebSocket,
 // a connection token, and the participant's acknowledgement), the WebSocket
-// opened and subscribed. It fails if that first connection fails; later
-// breaks are mended by reconnecting. Close the session when done.
+// opened and subscribed. CreateParticipantConnection is retried as the
+// client retries every call (a throttled or unavailable service), and
+// Connect fails if the connection still cannot be made; later breaks are
+// mended by reconnecting (WithReconnect). Close the session when done.
 func Connect(ctx context.Context, client *participant.Client, participantToken participant.Secret, opts ...Option) (*Session, error) {
 	cfg := config{
 		heartbeat:      DefaultHeartbeatInterval,
@@ -234,6 +236,7 @@ func Connect(ctx context.Context, client *participant.Client, participantToken p
 			return nil, err
 		}
 	}
+	s.setState(StateConnected, nil)
 	go s.run(conn)
 	return s, nil
 }
@@ -332,12 +335,25 @@ func (s *Session) Close() error {
 }
 
 // Disconnect leaves the chat (DisconnectParticipant) and closes the session.
+// A participant that is out of the chat already, because the chat ended or
+// the participant left, has nothing to leave: Disconnect then closes the
+// session and returns nil, so that it can be deferred without checking how
+// the chat went.
 func (s *Session) Disconnect(ctx context.Context) error {
-	err := s.withToken(ctx, func(token participant.Secret) error {
-		_, err := s.client.DisconnectParticipant(ctx, participant.DisconnectParticipantInput{ConnectionToken: token})
-		return err
-	})
+	s.mu.Lock()
+	ended := s.ended
+	s.mu.Unlock()
+	var err error
+	if !ended {
+		err = s.withToken(ctx, func(token participant.Secret) error {
+			_, err := s.client.DisconnectParticipant(ctx, participant.DisconnectParticipantInput{ConnectionToken: token})
+			return err
+		})
+	}
 	s.Close()
+	if denied := (*participant.AccessDeniedException)(nil); errors.As(err, &denied) {
+		return nil // the service no longer knows the participant's connection: out already
+	}
 	return err
 }
 

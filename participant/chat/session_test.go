@@ -440,3 +440,61 @@ func TestConnectFailsClearly(t *testing.T) {
 		t.Errorf("Connect without a token: %v", err)
 	}
 }
+
+// The first connection rides out a throttled or unavailable service as any
+// call of the client does, instead of failing Connect.
+func TestConnectRetriesATransientFailure(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.srv.InjectFaults(participanttest.Fault{Kind: participanttest.FaultThrottle, Operation: "CreateParticipantConnection", Count: 2})
+	s := h.connect()
+	if s.State() != chat.StateConnected {
+		t.Errorf("state %v after Connect", s.State())
+	}
+	var attempts int
+	for _, r := range h.srv.Requests() {
+		if r.Operation == "CreateParticipantConnection" {
+			attempts++
+		}
+	}
+	if attempts != 3 {
+		t.Errorf("%d CreateParticipantConnection requests, want 2 throttled and 1 answered", attempts)
+	}
+}
+
+// Disconnect after the chat ended, or after the participant was
+// disconnected elsewhere, has nothing left to do and says so with nil.
+func TestDisconnectWhenAlreadyOut(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		out  func(h *harness, s *chat.Session)
+	}{
+		{"chat ended and seen", func(h *harness, s *chat.Session) {
+			h.srv.EndChat(h.p.ContactID)
+			for _, err := range s.Items(context.Background()) {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}},
+		{"left by another connection", func(h *harness, s *chat.Session) {
+			if _, err := h.client.DisconnectParticipant(context.Background(), participant.DisconnectParticipantInput{ConnectionToken: s.ConnectionToken()}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			s := h.connect()
+			tc.out(h, s)
+			if err := s.Disconnect(context.Background()); err != nil {
+				t.Errorf("Disconnect: %v, want nil", err)
+			}
+			if s.State() != chat.StateEnded {
+				t.Errorf("state %v after Disconnect", s.State())
+			}
+		})
+	}
+}
