@@ -124,15 +124,17 @@ func (t *target) open(e env) (*conn, error) {
 				"or --endpoint URL, or --fake to use the in-process fake on purpose"}
 		}
 		useFake = true
-		fmt.Fprintln(e.stderr, "participant: no --region, --endpoint or token, so this uses a fake service started in-process; "+
-			"nothing leaves this machine (add --region and set a token to use a real chat)")
-	} else if useFake {
-		fmt.Fprintln(e.stderr, "participant: --fake: this uses a fake service started in-process; nothing leaves this machine")
 	}
 	if useFake {
 		f, err := startBuiltInFake()
 		if err != nil {
 			return nil, err
+		}
+		if t.fake {
+			fmt.Fprintln(e.stderr, "participant: --fake: this uses a fake service started in-process; nothing leaves this machine")
+		} else {
+			fmt.Fprintln(e.stderr, "participant: no --region, --endpoint or token, so this uses a fake service started in-process; "+
+				"nothing leaves this machine (add --region and set a token to use a real chat)")
 		}
 		client, err := participant.New(participant.WithEndpoint(f.url))
 		if err != nil {

@@ -55,14 +55,16 @@ func TestWhereItSends(t *testing.T) {
 			}
 		})
 	}
-	t.Run("a build without the fake never uses one", func(t *testing.T) {
-		t.Parallel()
-		r := runBin(t, binNoFake, nil, "", "send", "Hello")
-		r.wantExit(t, exitInput)
-		if !strings.Contains(r.stderr, "nofake") {
-			t.Errorf("stderr %q does not say the build has no fake", r.stderr)
-		}
-	})
+	for _, args := range [][]string{{"send", "Hello"}, {"send", "Hello", "--fake"}} {
+		t.Run("a build without the fake never uses one: "+strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			r := runBin(t, binNoFake, nil, "", args...)
+			r.wantExit(t, exitInput)
+			if !strings.Contains(r.stderr, "nofake") || strings.Contains(r.stderr, "uses a fake") {
+				t.Errorf("stderr %q, want only that the build has no fake", r.stderr)
+			}
+		})
+	}
 }
 
 var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`)
