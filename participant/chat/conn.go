@@ -350,13 +350,27 @@ func (s *Session) run(c *socket) {
 			l.Info("chat session: reconnecting", "reason", reason)
 		}
 		s.setState(StateReconnecting, nil)
-		s.mu.Lock()
-		s.gap = true // items sent while no socket is open come from the transcript
-		s.mu.Unlock()
 		s.busy.Lock() // no catching up while reconnecting: the token changes
+		s.mu.Lock()
+		s.gap = true // after busy: a catch-up in flight must not clear it
+		s.mu.Unlock()
 		next, err := s.reconnect()
 		s.busy.Unlock()
+		if errors.Is(err, ErrClosed) {
+			s.finish(ErrClosed)
+			s.setState(StateEnded, nil)
+			return
+		}
 		if err != nil {
+			s.mu.Lock()
+			s.flushPendingLocked() // the transcript is closed: what arrived live is all there is
+			ended := s.ended
+			s.mu.Unlock()
+			if ended {
+				s.finish(ErrChatEnded)
+				s.setState(StateEnded, nil)
+				return
+			}
 			s.finish(err)
 			s.setState(StateEnded, err)
 			return

@@ -79,6 +79,9 @@ func (s *Session) offer(item participant.Item, pastSession, live bool) {
 		s.mu.Unlock()
 		return
 	}
+	if live && !s.gap && len(s.queue) >= s.cfg.buffer && inTranscript(item) {
+		s.gap = true // keep it: the transcript may be closed by the time the reader catches up
+	}
 	if live && s.gap {
 		if len(s.pendingLive) < maxPendingLive {
 			s.pendingLive = append(s.pendingLive, item)
@@ -231,13 +234,17 @@ func (s *Session) catchUp() {
 // follow what it fetched.
 func (s *Session) flushPendingLocked() {
 	s.gap = false
-	pending := s.pendingLive
-	s.pendingLive = nil
-	for _, item := range pending {
-		if item.ID == "" || !s.seen.has(item.ID) {
-			s.enqueueLocked(item, false)
+	for i, item := range s.pendingLive {
+		if item.ID != "" && s.seen.has(item.ID) {
+			continue
+		}
+		if !s.enqueueLocked(item, false) && !s.ended {
+			s.pendingLive = s.pendingLive[i:] // what does not fit waits for the next flush
+			s.gap = true
+			return
 		}
 	}
+	s.pendingLive = nil
 }
 
 // after returns the transcript from the item id on, oldest first. An id the
@@ -293,7 +300,7 @@ func (s *Session) skipHistory(ctx context.Context) error {
 		}
 	}
 	if s.last != "" {
-		s.gap = false
+		s.flushPendingLocked()
 	}
 	return nil
 }

@@ -215,6 +215,7 @@ func Connect(ctx context.Context, client *participant.Client, participantToken p
 		ctx: sctx, cancel: cancel, done: make(chan struct{}),
 		ready: make(chan struct{}, 1),
 		seen:  newIDSet(seenCapacity),
+		gap:   true, // frames read before the subscription is acknowledged wait for the history
 	}
 	s.setState(StateConnecting, nil)
 	conn, err := s.connect(ctx)
@@ -271,6 +272,9 @@ func (s *Session) Err() error {
 func (s *Session) Next(ctx context.Context) (participant.Item, error) {
 	for {
 		s.mu.Lock()
+		if len(s.queue) == 0 && s.finished && len(s.pendingLive) > 0 {
+			s.flushPendingLocked() // no catch-up any more: what arrived live is all there is
+		}
 		if len(s.queue) > 0 {
 			item := s.queue[0]
 			s.queue[0] = participant.Item{}
