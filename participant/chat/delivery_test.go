@@ -278,16 +278,7 @@ func TestCloseWhileReconnectingIsClean(t *testing.T) {
 	s := h.connect(chat.WithReconnect(chat.Reconnect{Initial: time.Minute, Max: time.Minute, MaxAttempts: 5}))
 	h.srv.InjectFaults(participanttest.Fault{Kind: participanttest.FaultWebSocketRefuse, Count: 1000},
 		participanttest.Fault{Kind: participanttest.FaultWebSocketDrop, ContactID: h.p.ContactID})
-	connects := func() int {
-		n := 0
-		for _, r := range h.srv.Requests() {
-			if r.Operation == "CreateParticipantConnection" {
-				n++
-			}
-		}
-		return n
-	}
-	waitFor(t, "a reconnect attempt was made", func() bool { return connects() >= 2 })
+	waitFor(t, "a reconnect attempt was made", func() bool { return h.requests("CreateParticipantConnection") >= 2 })
 	s.Close()
 	if err := s.Err(); err != nil {
 		t.Errorf("Err() after Close = %v, want nil", err)

@@ -53,6 +53,17 @@ func newHarness(t *testing.T, fakeOpts ...participanttest.Option) *harness {
 	return h
 }
 
+// requests is how many requests of an operation the fake received.
+func (h *harness) requests(operation string) int {
+	n := 0
+	for _, r := range h.srv.Requests() {
+		if r.Operation == operation {
+			n++
+		}
+	}
+	return n
+}
+
 // stateLog records the states a session reports.
 type stateLog struct {
 	mu     sync.Mutex
@@ -379,15 +390,7 @@ func TestARefusedTokenIsRefreshedOnce(t *testing.T) {
 	clk := &fakeClock{now: time.Now()}
 	h := newHarness(t, participanttest.WithClock(clk.Now), participanttest.WithConnectionExpiry(time.Hour))
 	s := h.connect(chat.WithRefreshBefore(0))
-	connects := func() int {
-		n := 0
-		for _, r := range h.srv.Requests() {
-			if r.Operation == "CreateParticipantConnection" {
-				n++
-			}
-		}
-		return n
-	}
+	connects := func() int { return h.requests("CreateParticipantConnection") }
 	before := connects()
 	clk.Advance(time.Hour + time.Minute) // the fake's token expires; the session does not know
 	var wg sync.WaitGroup
@@ -451,13 +454,7 @@ func TestConnectRetriesATransientFailure(t *testing.T) {
 	if s.State() != chat.StateConnected {
 		t.Errorf("state %v after Connect", s.State())
 	}
-	var attempts int
-	for _, r := range h.srv.Requests() {
-		if r.Operation == "CreateParticipantConnection" {
-			attempts++
-		}
-	}
-	if attempts != 3 {
+	if attempts := h.requests("CreateParticipantConnection"); attempts != 3 {
 		t.Errorf("%d CreateParticipantConnection requests, want 2 throttled and 1 answered", attempts)
 	}
 }
