@@ -252,35 +252,47 @@ func floorFrame(payload string) []byte {
 // few at a time.
 func floorConnectAll(b *testing.B, client *participant.Client, tokens []participant.Secret) []net.Conn {
 	b.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
-	defer cancel()
-	conns := make([]net.Conn, len(tokens))
-	var next atomic.Int64
-	var failed atomic.Pointer[error]
-	var wg sync.WaitGroup
-	for range *connectWorker {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(tokens) && failed.Load() == nil; i = int(next.Add(1) - 1) {
-				c, err := floorConnect(ctx, client, tokens[i])
-				if err != nil {
-					err = fmt.Errorf("socket %d: %w", i, err)
-					failed.CompareAndSwap(nil, &err)
-					return
-				}
-				conns[i] = c
-			}
-		})
-	}
-	wg.Wait()
-	if err := failed.Load(); err != nil {
+	conns, err := eachAtOnce(len(tokens), func(ctx context.Context, i int) (net.Conn, error) {
+		return floorConnect(ctx, client, tokens[i])
+	})
+	if err != nil {
 		for _, c := range conns {
 			if c != nil {
 				c.Close()
 			}
 		}
-		b.Fatalf("opening %d WebSockets: %v", len(tokens), *err)
+		b.Fatalf("opening %d WebSockets: %v", len(tokens), err)
 	}
 	return conns
+}
+
+// eachAtOnce calls open for 0..n-1, *connectWorker at a time, until one
+// fails, and returns what they opened and the first failure.
+func eachAtOnce[T any](n int, open func(ctx context.Context, i int) (T, error)) ([]T, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	opened := make([]T, n)
+	var next atomic.Int64
+	var failed atomic.Pointer[error]
+	var wg sync.WaitGroup
+	for range *connectWorker {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n && failed.Load() == nil; i = int(next.Add(1) - 1) {
+				v, err := open(ctx, i)
+				if err != nil {
+					err = fmt.Errorf("%d: %w", i, err)
+					failed.CompareAndSwap(nil, &err)
+					return
+				}
+				opened[i] = v
+			}
+		})
+	}
+	wg.Wait()
+	if err := failed.Load(); err != nil {
+		return opened, *err
+	}
+	return opened, nil
 }
 
 // floorConnect opens a WebSocket by hand and subscribes it.
@@ -660,33 +672,18 @@ func (f *fakeProcess) newParticipants(b *testing.B, n int) []participant.Secret 
 // the subscription); the retries are counted in retries.
 func connectAll(b *testing.B, client *participant.Client, tokens []participant.Secret, opts []chat.Option) (sessions []*chat.Session, retries int) {
 	b.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
-	defer cancel()
-	sessions = make([]*chat.Session, len(tokens))
-	var next, retried atomic.Int64
-	var failed atomic.Pointer[error]
-	var wg sync.WaitGroup
-	for range *connectWorker {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(tokens) && failed.Load() == nil; i = int(next.Add(1) - 1) {
-				s, err := chat.Connect(ctx, client, tokens[i], opts...)
-				for try := 1; err != nil && try <= 2 && ctx.Err() == nil; try++ {
-					retried.Add(1)
-					s, err = chat.Connect(ctx, client, tokens[i], opts...)
-				}
-				if err != nil {
-					err = fmt.Errorf("session %d: %w", i, err)
-					failed.CompareAndSwap(nil, &err)
-					return
-				}
-				sessions[i] = s
-			}
-		})
-	}
-	wg.Wait()
-	if err := failed.Load(); err != nil {
+	var retried atomic.Int64
+	sessions, err := eachAtOnce(len(tokens), func(ctx context.Context, i int) (*chat.Session, error) {
+		s, err := chat.Connect(ctx, client, tokens[i], opts...)
+		for try := 1; err != nil && try <= 2 && ctx.Err() == nil; try++ {
+			retried.Add(1)
+			s, err = chat.Connect(ctx, client, tokens[i], opts...)
+		}
+		return s, err
+	})
+	if err != nil {
 		closeAll(sessions)
-		b.Fatalf("connecting %d sessions: %v", len(tokens), *err)
+		b.Fatalf("connecting %d sessions: %v", len(tokens), err)
 	}
 	return sessions, int(retried.Load())
 }
