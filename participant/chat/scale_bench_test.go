@@ -81,14 +81,8 @@ var (
 // The sessions use ws:// on loopback; over wss:// each also holds what
 // crypto/tls keeps for a connection.
 func BenchmarkIdleSessions10k(b *testing.B) {
-	if testing.Short() {
-		b.Skip("connects thousands of sessions to a fake process; skipped under -short")
-	}
 	n := *idleSessions
-	raiseFileLimit(b, n)
-	f := startFakeProcess(b)
-	client := f.newClient(b)
-	tokens := f.newParticipants(b, n)
+	client, tokens := idleFixture(b, n)
 	var reconnects, ended atomic.Int64
 	why := &reasonLog{}
 	opts := []chat.Option{chat.WithLogger(slog.New(why)), chat.WithStateFunc(func(s chat.State, _ error) {
@@ -171,14 +165,8 @@ func BenchmarkIdleSessions10k(b *testing.B) {
 // %core, next to the sessions', tells what the machine makes of the
 // network traffic alone.
 func BenchmarkIdleFloor10k(b *testing.B) {
-	if testing.Short() {
-		b.Skip("opens thousands of WebSockets to a fake process; skipped under -short")
-	}
 	n := *idleSessions
-	raiseFileLimit(b, n)
-	f := startFakeProcess(b)
-	client := f.newClient(b)
-	tokens := f.newParticipants(b, n)
+	client, tokens := idleFixture(b, n)
 	for b.Loop() {
 		conns := floorConnectAll(b, client, tokens)
 		var wg sync.WaitGroup
@@ -235,6 +223,19 @@ func BenchmarkIdleFloor10k(b *testing.B) {
 			cpu.Round(time.Millisecond), time.Duration(user1-user0).Round(time.Millisecond), time.Duration(sys1-sys0).Round(time.Millisecond),
 			window.Round(time.Millisecond), rounds, float64(cpu)/float64(time.Microsecond)/rounds)
 	}
+}
+
+// idleFixture starts the fake process of an idle benchmark and returns a
+// client of it and the participant tokens of n customers, each of a chat of
+// its own.
+func idleFixture(b *testing.B, n int) (*participant.Client, []participant.Secret) {
+	b.Helper()
+	if testing.Short() {
+		b.Skip("opens thousands of WebSockets to a fake process; skipped under -short")
+	}
+	raiseFileLimit(b, n)
+	f := startFakeProcess(b)
+	return f.newClient(b), f.newParticipants(b, n)
 }
 
 // floorFrame is a client's text frame of payload (under 126 bytes), masked
