@@ -62,11 +62,7 @@ func (s *Session) SendMessage(ctx context.Context, in participant.SendMessageInp
 		in.ConnectionToken = token
 		var err error
 		out, err = s.client.SendMessage(ctx, in)
-		if out != nil {
-			in.ClientToken = out.ClientToken
-		} else if opErr, ok := errors.AsType[*participant.OperationError](err); ok && opErr.ClientToken != "" {
-			in.ClientToken = opErr.ClientToken
-		}
+		keepClientToken(&in.ClientToken, err)
 		return err
 	})
 	return out, err
@@ -125,12 +121,17 @@ func (s *Session) sendEvent(ctx context.Context, contentType, content string) er
 	in := participant.SendEventInput{ContentType: contentType, Content: content}
 	return s.withToken(ctx, func(token participant.Secret) error {
 		in.ConnectionToken = token
-		out, err := s.client.SendEvent(ctx, in)
-		if out != nil {
-			in.ClientToken = out.ClientToken
-		} else if opErr, ok := errors.AsType[*participant.OperationError](err); ok && opErr.ClientToken != "" {
-			in.ClientToken = opErr.ClientToken
-		}
+		_, err := s.client.SendEvent(ctx, in)
+		keepClientToken(&in.ClientToken, err)
 		return err
 	})
+}
+
+// keepClientToken keeps the ClientToken a failed call sent (the client
+// fills an empty one), so that withToken, calling again after a refresh,
+// sends the same one and the service applies the call once.
+func keepClientToken(token *string, err error) {
+	if opErr, ok := errors.AsType[*participant.OperationError](err); ok && opErr.ClientToken != "" {
+		*token = opErr.ClientToken
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -412,6 +413,22 @@ func TestARefusedTokenIsRefreshedOnce(t *testing.T) {
 	}
 	if n := connects() - before; n != 1 {
 		t.Errorf("%d CreateParticipantConnection calls for 20 refused sends, want 1", n)
+	}
+	// Each send used one ClientToken, also when it was refused and sent
+	// again after the refresh: 20 tokens, each accepted once.
+	statuses := map[string][]int{}
+	for _, r := range h.srv.Requests() {
+		if r.Operation == "SendMessage" {
+			statuses[r.ClientToken] = append(statuses[r.ClientToken], r.Status)
+		}
+	}
+	if len(statuses) != 20 {
+		t.Errorf("the sends used %d ClientTokens, want 20", len(statuses))
+	}
+	for token, got := range statuses {
+		if !slices.Equal(got, []int{200}) && !slices.Equal(got, []int{403, 200}) {
+			t.Errorf("ClientToken %s: answers %v, want 200, or 403 then 200", token, got)
+		}
 	}
 }
 
