@@ -64,7 +64,7 @@ export async function transfer(fetch: (request: Request) => Promise<Response>, t
  * Reads a body up to one chunk past limit bytes, then stops reading. `bytes` holds what was read:
  * more than limit bytes means the body is larger than limit.
  */
-export async function readAtMost(response: Response, limit: number, secrets: Secrets): Promise<Uint8Array<ArrayBuffer>> {
+async function readAtMost(response: Response, limit: number, secrets: Secrets): Promise<Uint8Array<ArrayBuffer>> {
   const reader = response.body?.getReader();
   if (!reader) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];

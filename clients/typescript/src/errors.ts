@@ -18,6 +18,7 @@
  */
 import { enums, errorStatus, errorTypeHeader, requestIdHeader, type ErrorCode } from "./generated/operations.js";
 import type { Secrets } from "./redact.js";
+import { isRecord } from "./shapes.js";
 
 /** Where the fault lies, as the service model classifies its errors. */
 export type ErrorFault = "client" | "server";
@@ -202,6 +203,9 @@ export function clientTokenOf(err: unknown): string | undefined {
 /** The error code used when an answer names no error and its status implies none. */
 export const UNKNOWN_ERROR = "UnknownError";
 
+/** The error code of a successful answer that lacks what the call needs: no result can be made of it. */
+export const INVALID_RESPONSE = "InvalidResponse";
+
 /**
  * The class of each modelled error, by the code of the generated `errorStatus` table: a code
  * added to the contract without a class here fails to compile. A Map, so that a code such as
@@ -229,17 +233,13 @@ const impliedByStatus = new Map<number, ErrorCode>(
   (["ThrottlingException", "InternalServerException"] as const).map((code) => [errorStatus[code], code]),
 );
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /**
  * The non-empty string value of the key of body that equals name ignoring case. When the body
  * has several spellings (the service has been seen answering both `Message` and `message`), the
  * model's spelling wins, then the lower-case one, then the others in code-unit order, so the
  * answer never depends on the order of the keys. Values that are not strings are ignored.
  */
-export function pickField(body: unknown, name: string): string | undefined {
+function pickField(body: unknown, name: string): string | undefined {
   if (!isRecord(body)) return undefined;
   const lower = name.toLowerCase();
   const rank = (k: string): number => (k === name ? 0 : k === lower ? 1 : 2);
@@ -295,7 +295,7 @@ function describeAnswer(status: number, statusText: string, headers: Headers, bo
 }
 
 /** What an error answer is resolved with besides the answer itself. */
-export interface ErrorContext {
+interface ErrorContext {
   /** The operation that got the answer. */
   operation?: string | undefined;
   /** The secrets the call holds, cut out of everything the error keeps. */

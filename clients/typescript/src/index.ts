@@ -22,7 +22,7 @@
  * the service acts on it once.
  */
 import { bodyBytes, readExactly, transfer, type AttachmentBody } from "./attachments.js";
-import { ServiceError } from "./errors.js";
+import { INVALID_RESPONSE, ServiceError } from "./errors.js";
 import { enums, type OperationName } from "./generated/operations.js";
 import { createInvoke } from "./invoke.js";
 import { Secrets } from "./redact.js";
@@ -185,7 +185,7 @@ export function createClient(options: ClientOptions): ParticipantClient {
 
   /** An answer that lacks what a flow needs to go on: no service error, but no usable result either. */
   const invalid = (flow: string, requestId: string | undefined, what: string, clientToken?: string): ServiceError =>
-    new ServiceError({ status: 200, code: "InvalidResponse", message: what, requestId, operation: flow, clientToken });
+    new ServiceError({ status: 200, code: INVALID_RESPONSE, message: what, requestId, operation: flow, clientToken });
 
   const client: ParticipantClient = {
     createParticipantConnection: (input) => invoke("CreateParticipantConnection", input),

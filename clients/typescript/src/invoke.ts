@@ -10,7 +10,7 @@
  */
 import createFetchClient from "openapi-fetch";
 
-import { errorFromResponse, ServiceError } from "./errors.js";
+import { errorFromResponse, INVALID_RESPONSE, ServiceError } from "./errors.js";
 import {
   bearerHeader,
   operations,
@@ -21,7 +21,7 @@ import {
 } from "./generated/operations.js";
 import type { paths } from "./generated/participant.js";
 import { Secrets } from "./redact.js";
-import { camelName, escapeLabel, outputFromWire, toWire, type Input, type Output } from "./shapes.js";
+import { camelName, escapeLabel, isRecord, outputFromWire, toWire, type Input, type Output } from "./shapes.js";
 
 type Operations = typeof operations;
 
@@ -144,7 +144,7 @@ function parseObject(text: unknown): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  return isRecord(parsed) ? parsed : undefined;
 }
 
 /** The one function every operation is called through. */
@@ -199,7 +199,7 @@ export function createInvoke(options: InvokeOptions): Invoke {
       if (!body) {
         throw new ServiceError({
           status: response.status,
-          code: "InvalidResponse",
+          code: INVALID_RESPONSE,
           message: `HTTP ${response.status} from ${op.name} without a JSON object in its body; check that baseUrl points at the Participant Service`,
           requestId,
           operation: op.name,

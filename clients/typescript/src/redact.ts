@@ -9,11 +9,11 @@ import { escapeLabel } from "./shapes.js";
 export const REDACTED = "<redacted>";
 
 /**
- * The shortest value that is redacted when it is not marked sensitive (a ClientToken, a
- * NextToken, a ViewToken): a shorter one cannot be told from ordinary words, and cutting it out
+ * The shortest value that is redacted when it is not marked sensitive (a NextToken, a
+ * ViewToken): a shorter one cannot be told from ordinary words, and cutting it out
  * would mangle every message. Values the contract marks sensitive are redacted at any length.
  */
-export const MIN_REDACTED_LENGTH = 8;
+const MIN_REDACTED_LENGTH = 8;
 
 /** The set of secrets a call holds, each also in the encoded forms a URL or a message may show. */
 export class Secrets {
@@ -93,19 +93,4 @@ export class Secrets {
     if (typeof code === "string" || typeof code === "number") Object.assign(copy, { code });
     return copy;
   }
-}
-
-/**
- * The printable form of a pre-signed URL: its scheme, host and path, with any query or fragment
- * replaced by {@link REDACTED}, e.g. `https://bucket.s3.amazonaws.com/key?<redacted>`.
- */
-export function redactUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return REDACTED;
-  }
-  const hidden = parsed.search !== "" || parsed.hash !== "" || url.includes("?");
-  return `${parsed.protocol}//${parsed.host}${parsed.pathname}${hidden ? "?" + REDACTED : ""}`;
 }

@@ -114,7 +114,8 @@ export function escapeLabel(s: string): string {
   return out;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+/** Whether v is a plain object (a JSON object), not null or an array. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
@@ -137,7 +138,7 @@ export function toWire(m: Member, value: unknown): unknown {
 }
 
 /** Encodes the camelCase object value as the JSON object of members. */
-export function structToWire(members: readonly Member[], value: Record<string, unknown>): Record<string, unknown> {
+function structToWire(members: readonly Member[], value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const m of members) {
     if (m.name === undefined) continue;
@@ -152,7 +153,7 @@ export function structToWire(members: readonly Member[], value: Record<string, u
  * (an unknown member of a newer service is left out, as the Go client does), lists and maps are
  * decoded item by item, anything else is passed through.
  */
-export function fromWire(m: Member, value: unknown): unknown {
+function fromWire(m: Member, value: unknown): unknown {
   switch (m.kind) {
     case "Object":
       return m.properties && isRecord(value) ? structFromWire(m.properties, value) : value;
@@ -176,7 +177,7 @@ function structFromWire(members: readonly Member[], value: Record<string, unknow
 }
 
 /** The zero value of a top-level output member of kind, or undefined for one left absent. */
-export function zeroValue(m: Member): unknown {
+function zeroValue(m: Member): unknown {
   switch (m.kind) {
     case "String":
       return "";

@@ -73,11 +73,6 @@ export class Control {
     return this.#ok("CreateParticipant", this.api.POST("/participants", { body }));
   }
 
-  /** POST /connections: a connected customer of a new contact. */
-  createConnection(): Promise<ControlSchemas["Connection"]> {
-    return this.#ok("CreateConnection", this.api.POST("/connections"));
-  }
-
   /** POST /contacts/{ContactId}/agent-messages: the agent sends a message; resolves with its transcript item. */
   agentSendMessage(contactId: string, body: ControlSchemas["AgentMessage"]): Promise<TranscriptItem> {
     return this.#ok("AgentSendMessage", this.api.POST("/contacts/{ContactId}/agent-messages", { params: { path: { ContactId: contactId } }, body }));

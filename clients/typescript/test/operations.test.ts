@@ -6,11 +6,11 @@ import { describe, test } from "node:test";
 
 import { clientTokenOf, createClient, ServiceError, ThrottlingException, type ParticipantClient } from "../src/index.js";
 import { empty, headerNames, json, rejection, stubFetch, type Handler } from "./stub.js";
+import { uuidV4 } from "./wire.js";
 
 const connectionToken = "QVFJREFIaGV4YW1wbGVjb25uZWN0aW9udG9rZW4-connection-secret";
 const participantToken = "QVFJREFIaGV4YW1wbGVwYXJ0aWNpcGFudHRva2Vu-participant-secret";
 const baseUrl = "http://127.0.0.1:1";
-const uuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** A token provider that counts, so the filled-in tokens are known. */
 function counter(prefix = "filled"): () => string {
