@@ -349,3 +349,20 @@ func TestEveryFailureIsAnOperationError(t *testing.T) {
 		}
 	}
 }
+
+// A receipt's content is JSON naming the message, whatever its ID holds.
+func TestReceiptContent(t *testing.T) {
+	for _, id := range []string{"a1b2c3", `quote " and \ backslash`, "nul \x00, vtab \v, DEL \x7f", "bad UTF-8 \xff"} {
+		content := participant.ReceiptContent(id)
+		var got struct {
+			MessageID string `json:"messageId"`
+		}
+		if err := json.Unmarshal([]byte(content), &got); err != nil {
+			t.Errorf("ReceiptContent(%q) = %s: not JSON: %v", id, content, err)
+			continue
+		}
+		if want := strings.ToValidUTF8(id, "\uFFFD"); got.MessageID != want {
+			t.Errorf("ReceiptContent(%q) names %q", id, got.MessageID)
+		}
+	}
+}

@@ -16,7 +16,8 @@ type SendEventInput struct {
 	// EventTypeMessageDelivered or EventTypeMessageRead. Required.
 	ContentType string `json:"ContentType"`
 	// Content is the event's content, if its kind has one: a receipt names
-	// its message as JSON, {"messageId":"<ID of the message>"}.
+	// its message as JSON, {"messageId":"<ID of the message>"}
+	// (ReceiptContent).
 	Content string `json:"Content,omitempty"`
 	// ClientToken makes the send idempotent; the client fills in a random
 	// UUIDv4 when it is empty.

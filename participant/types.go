@@ -1,6 +1,7 @@
 package participant
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -104,6 +105,16 @@ const (
 	// EventTypeAuthenticationCancelled says that the sign-in was cancelled.
 	EventTypeAuthenticationCancelled = participantops.ContentTypeEventAuthenticationCancelled
 )
+
+// ReceiptContent is the Content of a receipt (EventTypeMessageDelivered or
+// EventTypeMessageRead) for the message with the ID messageID:
+// {"messageId":"..."}, the ID encoded as JSON whatever it holds.
+func ReceiptContent(messageID string) string {
+	b, _ := json.Marshal(struct {
+		MessageID string `json:"messageId"`
+	}{messageID}) // a string always encodes
+	return string(b)
+}
 
 // ConnectionType is a kind of connection CreateParticipantConnection creates.
 type ConnectionType string

@@ -58,11 +58,11 @@ func runCommand(s spec, args []string, e env) int {
 	defer cancel()
 	out, err := s.do(ctx, c, rest)
 	if err != nil {
-		return fail(e, s.name, err, string(c.token))
+		return fail(e, s.name, err)
 	}
 	if out != nil {
 		if err := writeJSON(e, out); err != nil {
-			return fail(e, s.name, err, string(c.token))
+			return fail(e, s.name, err)
 		}
 	}
 	return exitOK
@@ -200,7 +200,7 @@ with MESSAGE-ID. Prints the service's answer as one JSON line.
 		},
 		check: func(args []string) error {
 			if _, ok := kinds[args[0]]; !ok {
-				return errConfig{fmt.Sprintf("unknown event %q; use typing, delivered or read", printable(args[0]))}
+				return errConfig{fmt.Sprintf("unknown event %q; use typing, delivered or read", args[0])}
 			}
 			if (args[0] == "typing") != (len(args) == 1) {
 				return errConfig{"typing takes no MESSAGE-ID; delivered and read take the ID of the message"}
@@ -210,7 +210,7 @@ with MESSAGE-ID. Prints the service's answer as one JSON line.
 		do: func(ctx context.Context, c *conn, args []string) (any, error) {
 			in := participant.SendEventInput{ConnectionToken: c.token, ContentType: kinds[args[0]], ClientToken: clientToken}
 			if len(args) == 2 {
-				in.Content = `{"messageId":` + fmt.Sprintf("%q", args[1]) + `}`
+				in.Content = participant.ReceiptContent(args[1])
 			}
 			out, err := c.client.SendEvent(ctx, in)
 			if err != nil {

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -108,13 +107,7 @@ func (s *Session) sendReceipt(ctx context.Context, contentType, messageID string
 	if messageID == "" {
 		return errors.New("chat: a receipt needs the ID of the message it is about")
 	}
-	content, err := json.Marshal(struct {
-		MessageID string `json:"messageId"`
-	}{messageID})
-	if err != nil {
-		return err
-	}
-	return s.sendEvent(ctx, contentType, string(content))
+	return s.sendEvent(ctx, contentType, participant.ReceiptContent(messageID))
 }
 
 func (s *Session) sendEvent(ctx context.Context, contentType, content string) error {
