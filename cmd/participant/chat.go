@@ -56,7 +56,7 @@ func runChat(args []string, e env) int {
 	session, err := chat.Connect(connectCtx, c.client, c.token, chat.WithHistory(*history))
 	cancel()
 	if err != nil {
-		return fail(e, "chat", err, string(c.token))
+		return fail(e, "chat", err)
 	}
 	defer session.Close()
 	if c.builtIn != nil {
@@ -76,7 +76,7 @@ func runChat(args []string, e env) int {
 			}
 			sendCtx, cancel := context.WithTimeout(ctx, t.timeout)
 			if _, err := session.Send(sendCtx, line); err != nil && ctx.Err() == nil {
-				fmt.Fprintln(e.stderr, oneLine("participant chat: not sent: "+err.Error(), string(c.token)))
+				fmt.Fprintln(e.stderr, printable("participant chat: not sent: "+err.Error()))
 			}
 			cancel()
 		}
@@ -97,7 +97,7 @@ func runChat(args []string, e env) int {
 			if ctx.Err() != nil {
 				break // Ctrl-C or the end of stdin: leave below
 			}
-			return fail(e, "chat", err, string(c.token))
+			return fail(e, "chat", err)
 		}
 		if *asJSON {
 			if err := writeJSON(e, item); err != nil {
@@ -116,7 +116,7 @@ func runChat(args []string, e env) int {
 	leaveCtx, cancel := context.WithTimeout(context.Background(), t.timeout)
 	defer cancel()
 	if err := session.Disconnect(leaveCtx); err != nil && !errors.Is(err, chat.ErrClosed) {
-		return fail(e, "chat", err, string(c.token))
+		return fail(e, "chat", err)
 	}
 	if !*asJSON {
 		fmt.Fprintln(e.stderr, "participant chat: left the chat")
@@ -126,13 +126,16 @@ func runChat(args []string, e env) int {
 
 // describe is the line the terminal shows for an item: who sent what, with
 // everything the service sent made safe to print.
-func describe(item participant.Item) string {
-	who := printable(item.DisplayName)
+func describe(item participant.Item) string { return printable(said(item)) }
+
+// said is who sent what, as the service wrote it.
+func said(item participant.Item) string {
+	who := item.DisplayName
 	if who == "" {
 		who = strings.ToLower(string(item.ParticipantRole))
 	}
 	if item.ParticipantRole != "" {
-		who += " (" + printable(string(item.ParticipantRole)) + ")"
+		who += " (" + string(item.ParticipantRole) + ")"
 	}
 	when := ""
 	if t, err := item.AbsoluteTime.Time(); err == nil {
@@ -140,11 +143,11 @@ func describe(item participant.Item) string {
 	}
 	switch chat.KindOf(item) {
 	case chat.KindMessage:
-		return when + who + ": " + printable(item.Content)
+		return when + who + ": " + item.Content
 	case chat.KindAttachment:
 		var names []string
 		for _, a := range item.Attachments {
-			names = append(names, printable(a.AttachmentName)+" ("+printable(a.AttachmentID)+")")
+			names = append(names, a.AttachmentName+" ("+a.AttachmentID+")")
 		}
 		return when + who + " attached " + strings.Join(names, ", ")
 	case chat.KindTyping:
@@ -158,5 +161,5 @@ func describe(item participant.Item) string {
 	case chat.KindReceipt:
 		return when + "receipt for a message"
 	}
-	return when + who + ": " + printable(item.ContentType) + " " + printable(item.Content)
+	return when + who + ": " + item.ContentType + " " + item.Content
 }

@@ -72,7 +72,7 @@ func runFake(args []string, e env) int {
 		return code
 	}
 	if len(rest) > 0 {
-		return fail(e, "fake", errConfig{fmt.Sprintf("unexpected argument %q; the only flag is --addr", printable(rest[0]))})
+		return fail(e, "fake", errConfig{fmt.Sprintf("unexpected argument %q; the only flag is --addr", rest[0])})
 	}
 	// Catch the signals before announcing the server, so that a caller that
 	// stops it as soon as it has read the line gets a clean exit.

@@ -91,11 +91,7 @@ in-process fake is used, and the command says so:
 Tokens come from PARTICIPANT_CONNECTION_TOKEN (or --token-file) and, for connect
 and chat, PARTICIPANT_TOKEN (or --participant-token-file); never from the command
 line, and they are never printed.
-
-Exit codes: 0 done; 1 the service refused; 2 invalid input or configuration
-(nothing was sent); 3 the service could not be reached (nothing was sent); 4
-the outcome is unknown: run the command again with the --client-token it printed.
-`
+` + exitCodesText
 
 // command is one subcommand.
 type command struct {
@@ -137,7 +133,7 @@ func run(args []string, e env) int {
 			return c.run(rest, e)
 		}
 	}
-	fmt.Fprintf(e.stderr, "participant: unknown command %q; run 'participant help' for the commands\n", printable(name))
+	fmt.Fprintf(e.stderr, "participant: unknown command %q; run 'participant help' for the commands\n", name)
 	return exitInput
 }
 
@@ -151,7 +147,7 @@ func runHelp(args []string, e env) int {
 			return c.run([]string{"--help"}, e)
 		}
 	}
-	fmt.Fprintf(e.stderr, "participant: no help for unknown command %q; run 'participant help' for the commands\n", printable(args[0]))
+	fmt.Fprintf(e.stderr, "participant: no help for unknown command %q; run 'participant help' for the commands\n", args[0])
 	return exitInput
 }
 
@@ -183,17 +179,6 @@ func printable(s string) string {
 		i += size
 	}
 	return strings.TrimRight(b.String(), " ")
-}
-
-// oneLine makes s fit on one line of stderr, safe for a terminal, without
-// the secrets.
-func oneLine(s string, secrets ...string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "<redacted>")
-		}
-	}
-	return printable(s)
 }
 
 // printFlags lists the flags of fs in the --name form the usage texts use

@@ -285,9 +285,10 @@ func exitCodeOf(err error) int {
 }
 
 // fail prints err as one line of stderr, led by the command's name and what
-// kind of failure it is, and returns the exit code. When the request may
+// kind of failure it is, and returns the exit code. The client's errors hold
+// no token, so it has none to hide. When the request may
 // have taken effect, it says how to send it again safely.
-func fail(e env, name string, err error, secrets ...string) int {
+func fail(e env, name string, err error) int {
 	code := exitCodeOf(err)
 	var apiErr participant.APIError
 	var opErr *participant.OperationError
@@ -318,7 +319,7 @@ func fail(e env, name string, err error, secrets ...string) int {
 			msg += "; to send it again without risk of a duplicate, add --client-token " + opErr.ClientToken
 		}
 	}
-	fmt.Fprintln(e.stderr, oneLine("participant "+name+": "+msg, secrets...))
+	fmt.Fprintln(e.stderr, printable("participant "+name+": "+msg))
 	return code
 }
 
@@ -340,7 +341,7 @@ func readArg(arg string, stdin io.Reader) (string, error) {
 		return "", fmt.Errorf("reading stdin: %w", err)
 	}
 	if len(b) > maxInputBytes {
-		return "", errConfig{fmt.Sprintf("stdin holds over %d bytes; a message holds at most 16384 characters", maxInputBytes)}
+		return "", errConfig{fmt.Sprintf("stdin holds over %d bytes; a message holds at most %d characters", maxInputBytes, participant.ContentLimit(""))}
 	}
 	s := strings.TrimSuffix(string(b), "\n")
 	return strings.TrimSuffix(s, "\r"), nil

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/chatwire/connectparticipant/participant"
 	"github.com/chatwire/connectparticipant/participant/participanttest"
 )
 
@@ -180,5 +181,22 @@ func TestHelpExits0(t *testing.T) {
 	}
 	if r := runCmd(t, nil, "", "frobnicate"); r.code != exitInput {
 		t.Errorf("an unknown command exits %d, want 2", r.code)
+	}
+}
+
+// A chat item's line shows every field the service wrote, control
+// characters escaped, on one line.
+func TestAChatLineIsSafeToPrint(t *testing.T) {
+	const hostile = "\x1b]0;pwned\a\x1b[2J\nnext"
+	for _, item := range []participant.Item{
+		{Type: participant.ChatItemTypeMessage, ParticipantRole: participant.ParticipantRole(hostile), Content: "hi"},
+		{Type: participant.ChatItemTypeMessage, DisplayName: hostile, ParticipantRole: participant.ParticipantRoleAgent, Content: hostile},
+		{Type: participant.ChatItemTypeAttachment, Attachments: []participant.AttachmentItem{{AttachmentName: hostile, AttachmentID: hostile}}},
+		{Type: participant.ChatItemTypeEvent, ContentType: hostile, Content: hostile},
+	} {
+		line := describe(item)
+		if strings.ContainsAny(line, "\x1b\x07\n") || !strings.Contains(line, `\u001b`) {
+			t.Errorf("item %+v shows as %q", item, line)
+		}
 	}
 }
