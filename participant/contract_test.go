@@ -101,3 +101,24 @@ func checkOutput(t *testing.T, where string, typ reflect.Type, members []partici
 		t.Errorf("%s: %s.%s (%s) is not a member of the answer", where, typ, f.Name, name)
 	}
 }
+
+// A pattern on the items of a list holds each item to it.
+func TestAnItemPatternIsChecked(t *testing.T) {
+	t.Parallel()
+	type input struct {
+		IDs []string `json:"Ids"`
+	}
+	members := []participantops.Member{{
+		Name: "Ids", In: participantops.InBody, Kind: participantops.Array, Required: true, MinLength: 1, MaxLength: participantops.NoLimit,
+		Items: &participantops.Member{Kind: participantops.String, MaxLength: participantops.NoLimit, Pattern: "^[a-z]+$"},
+	}}
+	plan, err := bindStruct(reflect.TypeFor[input](), members, true, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v validator
+	plan.check(&v, reflect.ValueOf(input{IDs: []string{"abc", "NOT-lower"}}))
+	if len(v.fields) != 1 || v.fields[0].Field != "Ids[1]" || v.fields[0].Rule != "pattern" {
+		t.Errorf("got %+v, want Ids[1] refused by its pattern", v.fields)
+	}
+}

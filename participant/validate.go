@@ -261,8 +261,12 @@ func bindStruct(t reflect.Type, members []participantops.Member, hasBody bool, p
 			return nil, fmt.Errorf("%s.%s: %w", t, f.Name, err)
 		}
 		fp := fieldPlan{m: m, index: i, name: prefix + m.Name, contentType: -1}
-		if m.Pattern != "" {
-			re, err := regexp.Compile(m.Pattern)
+		pattern := m.Pattern
+		if m.Kind == participantops.Array && m.Items != nil {
+			pattern = m.Items.Pattern // an array's pattern is its items'
+		}
+		if pattern != "" {
+			re, err := regexp.Compile(pattern)
 			if err != nil {
 				return nil, fmt.Errorf("member %s: pattern: %w", fp.name, err)
 			}
