@@ -290,12 +290,13 @@ func newAPIError(r ErrorResponse) APIError {
 // decodeAPIError turns an error answer to op into a typed error, resolving
 // the error's name as AWS restJson1 clients do: the X-Amzn-ErrorType header
 // first, then the body's "code", then its "__type". A body that is empty, HTML
-// or otherwise not a JSON object never hides the HTTP status. Every secret the
-// call holds is cut out of what the answer says, in case it echoes one.
-func decodeAPIError(resp *http.Response, body []byte, op *participantops.Operation, secrets ...string) APIError {
+// or otherwise not a JSON object never hides the HTTP status. The call's
+// secret (its bearer token) is cut out of what the answer says, in case it
+// echoes it; requestID is the answer's request ID, already cut.
+func decodeAPIError(resp *http.Response, body []byte, op *participantops.Operation, requestID, secret string) APIError {
 	r := ErrorResponse{
 		status:     resp.StatusCode,
-		requestID:  redactIn(resp.Header.Get(requestIDHeader), secrets...),
+		requestID:  requestID,
 		retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now),
 		hint:       errorHint(op, resp.StatusCode),
 	}
@@ -308,19 +309,19 @@ func decodeAPIError(resp *http.Response, body []byte, op *participantops.Operati
 		code = fields.typ
 	}
 	r.code = sanitizeErrorCode(code)
-	r.message = redactIn(fields.message, secrets...)
+	r.message = redactIn(fields.message, secret)
 	if !fields.json && r.message == "" {
-		r.message = redactIn(nonJSONMessage(resp), secrets...)
+		r.message = redactIn(nonJSONMessage(resp), secret)
 	}
 	apiErr := newAPIError(r)
 	// The code is matched first: only one that names no modelled error is
 	// kept as the service sent it, and so may need cleaning.
 	if generic, ok := apiErr.(*GenericAPIError); ok {
-		generic.code = redactIn(generic.code, secrets...)
+		generic.code = redactIn(generic.code, secret)
 	}
 	if notFound, ok := apiErr.(*ResourceNotFoundException); ok {
-		notFound.ResourceID = redactIn(fields.resourceID, secrets...)
-		notFound.ResourceType = ResourceType(redactIn(fields.resourceType, secrets...))
+		notFound.ResourceID = redactIn(fields.resourceID, secret)
+		notFound.ResourceType = ResourceType(redactIn(fields.resourceType, secret))
 	}
 	return apiErr
 }

@@ -37,7 +37,7 @@ var operations []templater
 // newOperation declares an operation. It panics if the Go types do not hold
 // the members of the contract, a mistake the package's tests catch.
 func newOperation[In, Out any](spec *participantops.Operation) *operation[In, Out] {
-	op := &operation[In, Out]{spec: spec, token: -1, outToken: -1, id: len(operations)}
+	op := &operation[In, Out]{spec: spec, bearer: -1, token: -1, outToken: -1, id: len(operations)}
 	in, err := bindStruct(reflect.TypeFor[In](), spec.Input, spec.HasBody, "")
 	if err != nil {
 		panic("participant: " + spec.Name + ": " + err.Error())
@@ -45,7 +45,7 @@ func newOperation[In, Out any](spec *participantops.Operation) *operation[In, Ou
 	op.input = in
 	for _, f := range in.fields {
 		switch {
-		case f.m.In == participantops.InHeader && f.m.Header == participantops.BearerHeader:
+		case f.m == spec.Bearer():
 			op.bearer = f.index
 		case f.m.In == participantops.InPath:
 			op.hasLabels = true
@@ -55,6 +55,9 @@ func newOperation[In, Out any](spec *participantops.Operation) *operation[In, Ou
 	}
 	if field, ok := reflect.TypeFor[Out]().FieldByName("ClientToken"); ok {
 		op.outToken = field.Index[0]
+	}
+	if op.bearer < 0 {
+		panic("participant: " + spec.Name + ": the input has no bearer token member")
 	}
 	if (op.token < 0) != (op.outToken < 0) {
 		panic("participant: " + spec.Name + ": the output must have a ClientToken field exactly when the input has an idempotency token")
@@ -157,8 +160,10 @@ func invoke[In, Out any](ctx context.Context, c *Client, op *operation[In, Out],
 	}
 	any(&cl.out).(interface{ setResultMetadata(string, int) }).setResultMetadata(cl.requestID, attempts)
 	// The output points into the call; drop what callers who keep outputs
-	// would otherwise keep alive.
-	cl.bearer, cl.body, cl.tmpl = "", nil, nil
+	// would otherwise keep alive: the input (its token and content), the
+	// request.
+	var noInput In
+	cl.in, cl.bearer, cl.body, cl.tmpl = noInput, "", nil, nil
 	return &cl.out, nil
 }
 
@@ -180,7 +185,7 @@ func (cl *call[In, Out]) attempt(ctx context.Context) (attemptResult, error) {
 		// An error answer keeps its status and headers even when its body
 		// is too large or breaks off: they say what happened and whether to
 		// retry; the body only adds the message.
-		apiErr := decodeAPIError(resp, data, cl.op.spec, cl.bearer)
+		apiErr := decodeAPIError(resp, data, cl.op.spec, res.requestID, cl.bearer)
 		release(bp)
 		return res, apiErr
 	}
@@ -188,12 +193,8 @@ func (cl *call[In, Out]) attempt(ctx context.Context) (attemptResult, error) {
 		return res, err
 	}
 	defer release(bp)
-	var zero Out
-	token := ""
-	if cl.op.outToken >= 0 {
-		token = reflect.ValueOf(&cl.out).Elem().Field(cl.op.outToken).String()
-	}
-	cl.out = zero
+	// Only the attempt that succeeds decodes: cl.out holds the ClientToken
+	// invoke set (json:"-") and nothing else yet.
 	if len(cl.op.spec.Output) > 0 {
 		if err := json.Unmarshal(data, &cl.out); err != nil {
 			// encoding/json quotes a number it cannot store, which may be
@@ -203,9 +204,6 @@ func (cl *call[In, Out]) attempt(ctx context.Context) (attemptResult, error) {
 			}
 			return res, fmt.Errorf("decoding the answer (HTTP %d, request ID %s): %w", res.status, res.requestID, err)
 		}
-	}
-	if token != "" {
-		reflect.ValueOf(&cl.out).Elem().Field(cl.op.outToken).SetString(token)
 	}
 	cl.requestID = res.requestID
 	return res, nil

@@ -273,8 +273,12 @@ func mayHaveTakenEffect(res attemptResult, err error) bool {
 // whether any attempt may have taken effect.
 func (c *Client) retry(ctx context.Context, op string, opts []CallOption, call attempter) (attempts int, maybe bool, err error) {
 	cc := callConfig{maxAttempts: c.maxAttempts, attemptTimeout: c.attemptTimeout}
-	for _, o := range opts {
-		o(&cc)
+	if len(opts) > 0 {
+		p := new(cc) // the options get a copy: cc itself stays off the heap
+		for _, o := range opts {
+			o(p)
+		}
+		cc = *p
 	}
 	var lastCost int64 // budget tokens the latest retry took
 	for n := 1; ; n++ {
