@@ -229,9 +229,6 @@ func New(opts ...Option) (*Client, error) {
 		if err != nil {
 			return nil, fmt.Errorf("participant: building requests for %s: %w", endpoint, err)
 		}
-		if tmpl != nil {
-			tmpl.Header["User-Agent"] = []string{userAgent}
-		}
 		c.templates[i] = tmpl
 	}
 	if cfg.retryBudget > 0 {

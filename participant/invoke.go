@@ -73,7 +73,17 @@ func (op *operation[In, Out]) template(server string) (*http.Request, error) {
 	if op.hasLabels {
 		return nil, nil
 	}
-	return op.spec.NewRequest(server, nil)
+	return op.build(server, nil)
+}
+
+// build is the operation's request to server, with the path labels, and
+// the client's User-Agent.
+func (op *operation[In, Out]) build(server string, labels map[string]string) (*http.Request, error) {
+	req, err := op.spec.NewRequest(server, labels)
+	if err == nil {
+		req.Header["User-Agent"] = []string{userAgent}
+	}
+	return req, err
 }
 
 // validate checks every rule of the contract on in, a value of type In, and
@@ -92,7 +102,7 @@ func (op *operation[In, Out]) request(server string, in reflect.Value) (*http.Re
 			labels[f.m.Header] = in.Field(f.index).String()
 		}
 	}
-	return op.spec.NewRequest(server, labels)
+	return op.build(server, labels)
 }
 
 // call is the state of one call: the input (a copy the call may fill in),
@@ -141,7 +151,6 @@ func invoke[In, Out any](ctx context.Context, c *Client, op *operation[In, Out],
 		if err != nil {
 			return nil, cl.fail(0, fmt.Errorf("building the request: %w", err), token)
 		}
-		req.Header["User-Agent"] = []string{userAgent}
 		cl.tmpl = req
 	}
 	if op.spec.HasBody {
