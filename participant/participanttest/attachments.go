@@ -52,7 +52,7 @@ func (svc *service) StartAttachmentUpload(ctx context.Context, req participantse
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	m, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, op, now)
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, op, now)
 	if e != nil {
 		return nil, e
 	}
@@ -106,7 +106,7 @@ func (svc *service) CompleteAttachmentUpload(ctx context.Context, req participan
 	id := req.Body.AttachmentIds[0] // the contract asks for exactly one
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, op, s.now())
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, op, s.now())
 	if e != nil {
 		return nil, e
 	}
@@ -145,7 +145,7 @@ func (svc *service) GetAttachment(ctx context.Context, req participantserver.Get
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	m, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, participantops.GetAttachment, now)
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, participantops.GetAttachment, now)
 	if e != nil {
 		return nil, e
 	}

@@ -356,17 +356,19 @@ func (s *Server) evictLocked(c *contact) {
 // ring is a transcript: the latest items, oldest first, each with a
 // sequence number that counts every item the contact ever had.
 type ring struct {
-	buf   []participant.Item
-	head  int   // index in buf of the oldest item, once the ring is full
-	n     int   // items kept
-	first int64 // sequence number of the oldest item kept
+	buf   []participant.Item // the items kept; once full, the oldest at head()
+	first int64              // sequence number of the oldest item kept
 }
 
 // next is the sequence number the next item gets.
-func (r *ring) next() int64 { return r.first + int64(r.n) }
+func (r *ring) next() int64 { return r.first + int64(len(r.buf)) }
+
+// head is the index in buf of the oldest item: 0 until the ring is full,
+// then one further on for every item dropped.
+func (r *ring) head() int { return int(r.first % int64(max(len(r.buf), 1))) }
 
 // at returns the i-th oldest item kept.
-func (r *ring) at(i int) *participant.Item { return &r.buf[(r.head+i)%len(r.buf)] }
+func (r *ring) at(i int) *participant.Item { return &r.buf[(r.head()+i)%len(r.buf)] }
 
 // bySeq returns the item of sequence number seq, if it is kept.
 func (r *ring) bySeq(seq int64) (*participant.Item, bool) {
@@ -379,7 +381,7 @@ func (r *ring) bySeq(seq int64) (*participant.Item, bool) {
 // push appends it, dropping and returning the oldest item if the ring
 // already holds limit items.
 func (r *ring) push(it participant.Item, limit int) (old participant.Item, dropped bool) {
-	if r.n < limit {
+	if len(r.buf) < limit {
 		if len(r.buf) == cap(r.buf) {
 			// Grow as append would, but never past limit: a full ring
 			// holds no spare room.
@@ -387,13 +389,12 @@ func (r *ring) push(it participant.Item, limit int) (old participant.Item, dropp
 			copy(grown, r.buf)
 			r.buf = grown
 		}
-		r.buf = append(r.buf, it) // head stays 0 until the ring is full
-		r.n++
+		r.buf = append(r.buf, it) // nothing dropped yet: head is 0
 		return participant.Item{}, false
 	}
-	old = r.buf[r.head]
-	r.buf[r.head] = it
-	r.head = (r.head + 1) % len(r.buf)
+	h := r.head()
+	old = r.buf[h]
+	r.buf[h] = it
 	r.first++
 	return old, true
 }

@@ -26,7 +26,6 @@ var contentLimits = participantops.SendMessage.Member("Content").LengthByContent
 // contract is the spec, loaded and validated once per process, with what the
 // fake derives from it.
 type contract struct {
-	doc *openapi3.T
 	// routes holds each operation's route in the spec, by operationId, for
 	// openapi3filter.
 	routes map[string]*routers.Route
@@ -49,7 +48,7 @@ var loadContract = sync.OnceValues(func() (*contract, error) {
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("participanttest: the embedded OpenAPI spec is invalid: %w", err)
 	}
-	c := &contract{doc: doc, routes: make(map[string]*routers.Route)}
+	c := &contract{routes: make(map[string]*routers.Route)}
 	for _, op := range participantops.Operations {
 		item := doc.Paths.Value(op.Path)
 		if item == nil || item.GetOperation(op.Method) == nil {

@@ -182,7 +182,7 @@ func (s *Server) Transcript(id string) []participant.Item {
 	if c == nil {
 		return nil
 	}
-	out := make([]participant.Item, c.transcript.n)
+	out := make([]participant.Item, len(c.transcript.buf))
 	for i := range out {
 		out[i] = cloneItem(*c.transcript.at(i))
 	}

@@ -30,13 +30,12 @@ type Request struct {
 // requestLog keeps the latest requests in a ring.
 type requestLog struct {
 	mu   sync.Mutex
-	ring []Request
-	seqs []int64 // the sequence number of each slot
-	next int64   // the sequence number of the next request
+	ring []Request // request seq in slot seq % len(ring), for the latest len(ring)
+	next int64     // the sequence number of the next request
 }
 
 func newRequestLog(n int) requestLog {
-	return requestLog{ring: make([]Request, n), seqs: make([]int64, n)}
+	return requestLog{ring: make([]Request, n)}
 }
 
 // add keeps req, dropping the oldest request if the log is full, and
@@ -48,7 +47,7 @@ func (l *requestLog) add(req Request) int64 {
 	l.next++
 	if len(l.ring) > 0 {
 		i := seq % int64(len(l.ring))
-		l.ring[i], l.seqs[i] = req, seq
+		l.ring[i] = req
 	}
 	return seq
 }
@@ -57,11 +56,8 @@ func (l *requestLog) add(req Request) int64 {
 func (l *requestLog) update(seq int64, change func(*Request)) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.ring) == 0 {
-		return
-	}
-	if i := seq % int64(len(l.ring)); l.seqs[i] == seq && seq < l.next {
-		change(&l.ring[i])
+	if seq < l.next && seq >= l.next-int64(len(l.ring)) { // still kept
+		change(&l.ring[seq%int64(len(l.ring))])
 	}
 }
 

@@ -75,8 +75,12 @@ func describeBindingError(err error) problem {
 }
 
 // credentialLocked returns what token stands for, if it is a live token of
-// kind: one the server issued, of the right kind, not expired.
-func (s *Server) credentialLocked(token string, kind credKind, now time.Time) (*credential, *apiError) {
+// the kind op takes: one the server issued, of the right kind, not expired.
+func (s *Server) credentialLocked(token string, op *participantops.Operation, now time.Time) (*credential, *apiError) {
+	kind := connectionCred // every operation but one takes a connection token
+	if op == participantops.CreateParticipantConnection {
+		kind = participantCred
+	}
 	s.sweepLocked(now)
 	cred := s.chat.creds[token]
 	switch {
@@ -94,11 +98,11 @@ func (s *Server) credentialLocked(token string, kind credKind, now time.Time) (*
 
 // activeLocked refuses the token of a participant that is no longer part of
 // its chat.
-func activeLocked(cred *credential) *apiError {
+func activeLocked(m *member) *apiError {
 	switch {
-	case cred.m.contact.ended:
+	case m.contact.ended:
 		return accessDenied(msgAccessDenied + " (participanttest: the chat of this token has ended.)")
-	case cred.m.left:
+	case m.left:
 		return accessDenied(msgAccessDenied + " (participanttest: the participant of this token has left the chat.)")
 	}
 	return nil
@@ -125,12 +129,12 @@ func (s *Server) throttleLocked(cred *credential, op *participantops.Operation) 
 	return nil
 }
 
-// authorizeLocked returns the participant of a live token of kind, in a
-// chat it is still part of, within op's rate limit.
-func (s *Server) authorizeLocked(token string, kind credKind, op *participantops.Operation, now time.Time) (*member, *apiError) {
-	cred, e := s.credentialLocked(token, kind, now)
+// authorizeLocked returns the participant of a live token of the kind op
+// takes, in a chat it is still part of, within op's rate limit.
+func (s *Server) authorizeLocked(token string, op *participantops.Operation, now time.Time) (*member, *apiError) {
+	cred, e := s.credentialLocked(token, op, now)
 	if e == nil {
-		e = activeLocked(cred)
+		e = activeLocked(cred.m)
 	}
 	if e == nil {
 		e = s.throttleLocked(cred, op)
@@ -165,7 +169,7 @@ func (svc *service) CreateParticipantConnection(ctx context.Context, req partici
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	m, e := s.authorizeLocked(req.Params.XAmzBearer, participantCred, participantops.CreateParticipantConnection, now)
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, participantops.CreateParticipantConnection, now)
 	if e != nil {
 		return nil, e
 	}
@@ -217,7 +221,7 @@ func (svc *service) DisconnectParticipant(ctx context.Context, req participantse
 	ok := participantserver.DisconnectParticipant200Response{Headers: participantserver.DisconnectParticipant200ResponseHeaders{XAmznRequestId: &info.id}}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cred, e := s.credentialLocked(req.Params.XAmzBearer, connectionCred, s.now())
+	cred, e := s.credentialLocked(req.Params.XAmzBearer, op, s.now())
 	if e != nil {
 		return nil, e
 	}
@@ -234,7 +238,7 @@ func (svc *service) DisconnectParticipant(ctx context.Context, req participantse
 	if replay {
 		return ok, nil
 	}
-	if e := activeLocked(cred); e != nil {
+	if e := activeLocked(cred.m); e != nil {
 		return nil, e
 	}
 	if e := s.throttleLocked(cred, op); e != nil {
@@ -253,7 +257,7 @@ func (svc *service) SendMessage(ctx context.Context, req participantserver.SendM
 	body := req.Body
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, op, s.now())
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, op, s.now())
 	if e != nil {
 		return nil, e
 	}
@@ -314,7 +318,7 @@ func (svc *service) SendEvent(ctx context.Context, req participantserver.SendEve
 	content := deref(body.Content)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, op, s.now())
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, op, s.now())
 	if e != nil {
 		return nil, e
 	}
@@ -401,7 +405,7 @@ func (svc *service) DescribeView(ctx context.Context, req participantserver.Desc
 	s, info := svc.s, requestInfoFrom(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, participantops.DescribeView, s.now()); e != nil {
+	if _, e := s.authorizeLocked(req.Params.XAmzBearer, participantops.DescribeView, s.now()); e != nil {
 		return nil, e
 	}
 	v, ok := s.chat.views[req.ViewToken]
@@ -440,7 +444,7 @@ func (svc *service) GetAuthenticationUrl(ctx context.Context, req participantser
 	s, info := svc.s, requestInfoFrom(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, participantops.GetAuthenticationUrl, s.now())
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, participantops.GetAuthenticationUrl, s.now())
 	if e != nil {
 		return nil, e
 	}
@@ -486,7 +490,7 @@ func (svc *service) CancelParticipantAuthentication(ctx context.Context, req par
 	s, info := svc.s, requestInfoFrom(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, participantops.CancelParticipantAuthentication, s.now())
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, participantops.CancelParticipantAuthentication, s.now())
 	if e != nil {
 		return nil, e
 	}

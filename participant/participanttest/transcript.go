@@ -126,7 +126,7 @@ func (svc *service) GetTranscript(ctx context.Context, req participantserver.Get
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, e := s.authorizeLocked(req.Params.XAmzBearer, connectionCred, participantops.GetTranscript, s.now())
+	m, e := s.authorizeLocked(req.Params.XAmzBearer, participantops.GetTranscript, s.now())
 	if e != nil {
 		return nil, e
 	}

@@ -108,7 +108,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, requestI
 	var expiry time.Time
 	// A participant may open its WebSocket before it acknowledges the
 	// connection; one that left, or whose chat ended, may not.
-	usable := ticket != nil && now.Before(ticket.expiry) && !ticket.m.left && !ticket.m.contact.ended
+	usable := ticket != nil && now.Before(ticket.expiry) && activeLocked(ticket.m) == nil
 	if usable {
 		expiry = ticket.expiry
 	}
