@@ -64,7 +64,7 @@ func (svc *service) StartAttachmentUpload(ctx context.Context, req participantse
 		return nil, e
 	}
 	if replay {
-		return uploadStarted(info.id, first.result.(participantserver.StartAttachmentUploadResult)), nil
+		return participantserver.StartAttachmentUpload200JSONResponse{Body: first.result.(participantserver.StartAttachmentUploadResult)}, nil
 	}
 	if body.AttachmentSizeInBytes > s.cfg.maxAttachmentSize {
 		return nil, validationError(problem{"AttachmentSizeInBytes", fmt.Sprintf("must be at most %d bytes (it is %d)", s.cfg.maxAttachmentSize, body.AttachmentSizeInBytes)})
@@ -88,21 +88,14 @@ func (svc *service) StartAttachmentUpload(ctx context.Context, req participantse
 		},
 	}
 	s.remember(m, key, idemEntry{fp: fp, seq: c.transcript.next(), result: result})
-	return uploadStarted(info.id, result), nil
-}
-
-func uploadStarted(requestID string, r participantserver.StartAttachmentUploadResult) participantserver.StartAttachmentUpload200JSONResponse {
-	return participantserver.StartAttachmentUpload200JSONResponse{
-		Body:    r,
-		Headers: participantserver.StartAttachmentUpload200ResponseHeaders{XAmznRequestId: &requestID},
-	}
+	return participantserver.StartAttachmentUpload200JSONResponse{Body: result}, nil
 }
 
 // CompleteAttachmentUpload adds an uploaded attachment to the transcript.
 func (svc *service) CompleteAttachmentUpload(ctx context.Context, req participantserver.CompleteAttachmentUploadRequestObject) (participantserver.CompleteAttachmentUploadResponseObject, error) {
-	s, info := svc.s, requestInfoFrom(ctx)
+	s := svc.s
 	op := participantops.CompleteAttachmentUpload
-	ok := participantserver.CompleteAttachmentUpload200Response{Headers: participantserver.CompleteAttachmentUpload200ResponseHeaders{XAmznRequestId: &info.id}}
+	ok := participantserver.CompleteAttachmentUpload200Response{}
 	id := req.Body.AttachmentIds[0] // the contract asks for exactly one
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -162,8 +155,7 @@ func (svc *service) GetAttachment(ctx context.Context, req participantserver.Get
 	}
 	u, expiry := s.presign(info.baseURL, http.MethodGet, a.id, now, ttl)
 	return participantserver.GetAttachment200JSONResponse{
-		Body:    participantserver.GetAttachmentResult{Url: &u, UrlExpiry: new(stamp(expiry)), AttachmentSizeInBytes: a.size},
-		Headers: participantserver.GetAttachment200ResponseHeaders{XAmznRequestId: &info.id},
+		Body: participantserver.GetAttachmentResult{Url: &u, UrlExpiry: new(stamp(expiry)), AttachmentSizeInBytes: a.size},
 	}, nil
 }
 

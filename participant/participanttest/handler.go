@@ -180,6 +180,9 @@ func (s *Server) process(ctx context.Context, w http.ResponseWriter, r *http.Req
 		return
 	}
 	setBody(r, body)
+	// Every answer carries the request ID; the generated answers are made
+	// without it.
+	w.Header().Set(participantops.RequestIDHeader, requestID)
 	s.api.ServeHTTP(w, r)
 }
 

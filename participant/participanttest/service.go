@@ -195,8 +195,7 @@ func (svc *service) CreateParticipantConnection(ctx context.Context, req partici
 		s.joinLocked(m)
 	}
 	return participantserver.CreateParticipantConnection200JSONResponse{
-		Body:    result,
-		Headers: participantserver.CreateParticipantConnection200ResponseHeaders{XAmznRequestId: &info.id},
+		Body: result,
 	}, nil
 }
 
@@ -216,9 +215,9 @@ func webSocketURL(base, ticket string) string {
 
 // DisconnectParticipant makes the participant leave the chat.
 func (svc *service) DisconnectParticipant(ctx context.Context, req participantserver.DisconnectParticipantRequestObject) (participantserver.DisconnectParticipantResponseObject, error) {
-	s, info := svc.s, requestInfoFrom(ctx)
+	s := svc.s
 	op := participantops.DisconnectParticipant
-	ok := participantserver.DisconnectParticipant200Response{Headers: participantserver.DisconnectParticipant200ResponseHeaders{XAmznRequestId: &info.id}}
+	ok := participantserver.DisconnectParticipant200Response{}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cred, e := s.credentialLocked(req.Params.XAmzBearer, op, s.now())
@@ -252,7 +251,7 @@ func (svc *service) DisconnectParticipant(ctx context.Context, req participantse
 // SendMessage adds a message to the transcript, or answers a retry with the
 // first result.
 func (svc *service) SendMessage(ctx context.Context, req participantserver.SendMessageRequestObject) (participantserver.SendMessageResponseObject, error) {
-	s, info := svc.s, requestInfoFrom(ctx)
+	s := svc.s
 	op := participantops.SendMessage
 	body := req.Body
 	s.mu.Lock()
@@ -268,7 +267,7 @@ func (svc *service) SendMessage(ctx context.Context, req participantserver.SendM
 		return nil, e
 	}
 	if it, kept := c.transcript.bySeq(first.seq); replay && kept {
-		return messageAccepted(info.id, it), nil
+		return messageAccepted(it), nil
 	}
 	if e := checkMessageContent(c, body.ContentType, body.Content); e != nil {
 		return nil, e
@@ -279,17 +278,16 @@ func (svc *service) SendMessage(ctx context.Context, req participantserver.SendM
 	it := s.newItem(c, m, participant.ChatItemTypeMessage, contentType, body.Content)
 	seq := s.addItemLocked(c, it)
 	s.remember(m, key, idemEntry{fp: fp, seq: seq})
-	return messageAccepted(info.id, &it), nil
+	return messageAccepted(&it), nil
 }
 
-func messageAccepted(requestID string, it *participant.Item) participantserver.SendMessage200JSONResponse {
+func messageAccepted(it *participant.Item) participantserver.SendMessage200JSONResponse {
 	return participantserver.SendMessage200JSONResponse{
 		Body: participantserver.SendMessageResult{
 			Id:              &it.ID,
 			AbsoluteTime:    new(string(it.AbsoluteTime)),
 			MessageMetadata: &participantserver.MessageProcessingMetadata{MessageProcessingStatus: new(participantserver.MessageProcessingStatusPROCESSING)},
 		},
-		Headers: participantserver.SendMessage200ResponseHeaders{XAmznRequestId: &requestID},
 	}
 }
 
@@ -312,7 +310,7 @@ func checkMessageContent(c *contact, contentType, content string) *apiError {
 // SendEvent handles an event of a participant: typing is published, a
 // receipt updates its message, a connection acknowledgement is accepted.
 func (svc *service) SendEvent(ctx context.Context, req participantserver.SendEventRequestObject) (participantserver.SendEventResponseObject, error) {
-	s, info := svc.s, requestInfoFrom(ctx)
+	s := svc.s
 	op := participantops.SendEvent
 	body := req.Body
 	content := deref(body.Content)
@@ -330,7 +328,7 @@ func (svc *service) SendEvent(ctx context.Context, req participantserver.SendEve
 	}
 	if replay {
 		r := first.result.(eventResult)
-		return eventAccepted(info.id, r), nil
+		return eventAccepted(r), nil
 	}
 	if !slices.Contains(eventTypesFromParticipants, body.ContentType) {
 		return nil, validationError(problem{"ContentType", "must be an event type participants send: " + strings.Join(eventTypesFromParticipants, ", ")})
@@ -349,13 +347,12 @@ func (svc *service) SendEvent(ctx context.Context, req participantserver.SendEve
 	}
 	r := eventResult{id: it.ID, absoluteTime: string(it.AbsoluteTime)}
 	s.remember(m, key, idemEntry{fp: fp, seq: c.transcript.next(), result: r})
-	return eventAccepted(info.id, r), nil
+	return eventAccepted(r), nil
 }
 
-func eventAccepted(requestID string, r eventResult) participantserver.SendEvent200JSONResponse {
+func eventAccepted(r eventResult) participantserver.SendEvent200JSONResponse {
 	return participantserver.SendEvent200JSONResponse{
-		Body:    participantserver.SendEventResult{Id: &r.id, AbsoluteTime: &r.absoluteTime},
-		Headers: participantserver.SendEvent200ResponseHeaders{XAmznRequestId: &requestID},
+		Body: participantserver.SendEventResult{Id: &r.id, AbsoluteTime: &r.absoluteTime},
 	}
 }
 
@@ -402,7 +399,7 @@ func (s *Server) receiptLocked(c *contact, m *member, eventType, content string)
 
 // DescribeView answers a view that AddView made.
 func (svc *service) DescribeView(ctx context.Context, req participantserver.DescribeViewRequestObject) (participantserver.DescribeViewResponseObject, error) {
-	s, info := svc.s, requestInfoFrom(ctx)
+	s := svc.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, e := s.authorizeLocked(req.Params.XAmzBearer, participantops.DescribeView, s.now()); e != nil {
@@ -421,8 +418,7 @@ func (svc *service) DescribeView(ctx context.Context, req participantserver.Desc
 		view.Content.Actions = new(append([]string(nil), v.Actions...))
 	}
 	return participantserver.DescribeView200JSONResponse{
-		Body:    participantserver.DescribeViewResult{View: &view},
-		Headers: participantserver.DescribeView200ResponseHeaders{XAmznRequestId: &info.id},
+		Body: participantserver.DescribeViewResult{View: &view},
 	}, nil
 }
 
@@ -441,7 +437,7 @@ const authURLBase = "https://auth.participanttest.invalid/oauth2/authorize"
 // GetAuthenticationUrl answers the sign-in URL of an authentication session
 // of the caller's chat.
 func (svc *service) GetAuthenticationUrl(ctx context.Context, req participantserver.GetAuthenticationUrlRequestObject) (participantserver.GetAuthenticationUrlResponseObject, error) {
-	s, info := svc.s, requestInfoFrom(ctx)
+	s := svc.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, e := s.authorizeLocked(req.Params.XAmzBearer, participantops.GetAuthenticationUrl, s.now())
@@ -456,8 +452,7 @@ func (svc *service) GetAuthenticationUrl(ctx context.Context, req participantser
 		return nil, validationError(problem{"RedirectUri", "makes an AuthenticationUrl longer than its limit once escaped; use a shorter one"})
 	}
 	return participantserver.GetAuthenticationUrl200JSONResponse{
-		Body:    participantserver.GetAuthenticationUrlResult{AuthenticationUrl: &u},
-		Headers: participantserver.GetAuthenticationUrl200ResponseHeaders{XAmznRequestId: &info.id},
+		Body: participantserver.GetAuthenticationUrlResult{AuthenticationUrl: &u},
 	}, nil
 }
 
@@ -487,7 +482,7 @@ func openSession(c *contact, sessionID string) *apiError {
 // CancelParticipantAuthentication cancels an authentication session of the
 // caller's chat.
 func (svc *service) CancelParticipantAuthentication(ctx context.Context, req participantserver.CancelParticipantAuthenticationRequestObject) (participantserver.CancelParticipantAuthenticationResponseObject, error) {
-	s, info := svc.s, requestInfoFrom(ctx)
+	s := svc.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, e := s.authorizeLocked(req.Params.XAmzBearer, participantops.CancelParticipantAuthentication, s.now())
@@ -500,7 +495,5 @@ func (svc *service) CancelParticipantAuthentication(ctx context.Context, req par
 	}
 	c.auth[req.Body.SessionId] = true
 	s.addEventLocked(c, m, participant.EventTypeAuthenticationCancelled, "")
-	return participantserver.CancelParticipantAuthentication200Response{
-		Headers: participantserver.CancelParticipantAuthentication200ResponseHeaders{XAmznRequestId: &info.id},
-	}, nil
+	return participantserver.CancelParticipantAuthentication200Response{}, nil
 }
