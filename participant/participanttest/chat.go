@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -104,14 +105,7 @@ type contact struct {
 }
 
 // supports reports whether the contact accepts messages of contentType.
-func (c *contact) supports(contentType string) bool {
-	for _, t := range c.supported {
-		if t == contentType {
-			return true
-		}
-	}
-	return false
-}
+func (c *contact) supports(contentType string) bool { return slices.Contains(c.supported, contentType) }
 
 // activeMembers counts the participants in the chat.
 func (c *contact) activeMembers() int {
@@ -315,11 +309,8 @@ func (s *Server) sweepLocked(now time.Time) {
 
 // dropConnection forgets an expired connection token of m.
 func (m *member) dropConnection(token string) {
-	for i, t := range m.connections {
-		if t == token {
-			m.connections = append(m.connections[:i], m.connections[i+1:]...)
-			return
-		}
+	if i := slices.Index(m.connections, token); i >= 0 {
+		m.connections = slices.Delete(m.connections, i, i+1)
 	}
 }
 

@@ -17,11 +17,8 @@ import (
 
 	"github.com/chatwire/connectparticipant/api"
 	"github.com/chatwire/connectparticipant/gen/participantops"
+	"github.com/chatwire/connectparticipant/participant"
 )
-
-// contentLimits are the per-content-type limits of SendMessage's Content
-// (x-content-length-by-type), from the generated operation table.
-var contentLimits = participantops.SendMessage.Member("Content").LengthByContentType
 
 // contract is the spec, loaded and validated once per process, with what the
 // fake derives from it.
@@ -180,10 +177,10 @@ func (c *contract) validateRequest(ctx context.Context, r *http.Request, or oper
 		// The spec check above has already accepted the body as JSON.
 		return []problem{{"request body", "must be a JSON object"}}
 	}
-	if limit, ok := contentLimits[req.ContentType]; ok {
-		if n := utf8.RuneCountInString(req.Content); n > limit {
-			return []problem{{"Content", fmt.Sprintf("must be at most %d code points for ContentType %s (it has %d)", limit, req.ContentType, n)}}
-		}
+	// The spec holds Content to the overall bound; this adds the bound of
+	// its content type, if it has one.
+	if limit, n := participant.ContentLimit(req.ContentType), utf8.RuneCountInString(req.Content); n > limit {
+		return []problem{{"Content", fmt.Sprintf("must be at most %d code points for ContentType %s (it has %d)", limit, req.ContentType, n)}}
 	}
 	return nil
 }

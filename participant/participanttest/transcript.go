@@ -113,7 +113,7 @@ func (q transcriptQuery) startSeq(c *contact) (int64, *apiError) {
 // itemTime is the AbsoluteTime of the item of seq.
 func itemTime(r *ring, seq int64) time.Time {
 	it, _ := r.bySeq(seq)
-	t, _ := time.Parse(absoluteTimeLayout, string(it.AbsoluteTime)) // the fake wrote it
+	t, _ := it.AbsoluteTime.Time() // the fake wrote it
 	return t
 }
 
