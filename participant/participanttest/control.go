@@ -102,26 +102,23 @@ func (s *Server) EndChat(contactID string) {
 // (its participant.joined event comes first). AgentSend panics if the server
 // does not have the contact, its chat has ended, or text is empty.
 func (s *Server) AgentSend(contactID, text string) participant.Item {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.mustLiveContactLocked("AgentSend", contactID)
-	if text == "" {
-		panic("participanttest: AgentSend: text is empty; a message needs content")
-	}
-	agent := s.agentLocked(c)
-	it := s.newItem(c, agent, participant.ChatItemTypeMessage, participant.ContentTypeTextPlain, text)
-	s.addItemLocked(c, it)
-	return it
+	return s.agentSend("AgentSend", contactID, participant.ContentTypeTextPlain, text)
 }
 
 // AgentSendMessage sends a message of any content type into a contact's
 // chat as its agent, as AgentSend does for plain text.
 func (s *Server) AgentSendMessage(contactID, contentType, content string) participant.Item {
+	return s.agentSend("AgentSendMessage", contactID, contentType, content)
+}
+
+// agentSend is AgentSend and AgentSendMessage; caller names the one called
+// in a panic.
+func (s *Server) agentSend(caller, contactID, contentType, content string) participant.Item {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.mustLiveContactLocked("AgentSendMessage", contactID)
+	c := s.mustLiveContactLocked(caller, contactID)
 	if content == "" || contentType == "" {
-		panic("participanttest: AgentSendMessage: a message needs a content type and content")
+		panic("participanttest: " + caller + ": a message needs a content type and content")
 	}
 	it := s.newItem(c, s.agentLocked(c), participant.ChatItemTypeMessage, contentType, content)
 	s.addItemLocked(c, it)

@@ -246,8 +246,8 @@ func (f controlFault) fault() (Fault, error) {
 	if !ok {
 		return Fault{}, errors.New("unknown fault kind " + f.Kind)
 	}
-	if f.Operation != "" && operationByName(f.Operation) == nil {
-		return Fault{}, fmt.Errorf("%q is not an operation of the contract; use an operationId such as SendMessage", f.Operation)
+	if err := checkOperation(f.Operation); err != nil {
+		return Fault{}, err
 	}
 	return Fault{Kind: kind, Count: f.Count, Operation: f.Operation, ContactID: f.ContactId,
 		Delay: time.Duration(f.DelayMillis) * time.Millisecond, RetryAfter: time.Duration(f.RetryAfterSeconds) * time.Second}, nil

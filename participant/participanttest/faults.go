@@ -114,8 +114,8 @@ func (k FaultKind) isWebSocket() bool { return k >= FaultWebSocketDrop && k <= F
 // have.
 func (s *Server) InjectFaults(faults ...Fault) {
 	for _, f := range faults {
-		if f.Operation != "" && operationByName(f.Operation) == nil {
-			panic(fmt.Sprintf("participanttest: InjectFaults: %q is not an operation of the contract; use an operationId such as \"SendMessage\", or \"\" for every operation", f.Operation))
+		if err := checkOperation(f.Operation); err != nil {
+			panic("participanttest: InjectFaults: " + err.Error())
 		}
 	}
 	s.faults.mu.Lock()

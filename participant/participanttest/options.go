@@ -109,9 +109,8 @@ func WithClock(now func() time.Time) Option {
 // it off for operation; a burst below 1 counts as 1.
 func WithRateLimit(operation string, perSecond float64, burst int) Option {
 	return func(c *config) {
-		if operation != "" && operationByName(operation) == nil {
-			c.fail("WithRateLimit: %q is not an operation of the contract; use an operationId such as %q, or \"\" for every operation",
-				operation, participantops.SendMessage.Name)
+		if err := checkOperation(operation); err != nil {
+			c.fail("WithRateLimit: %v", err)
 			return
 		}
 		if perSecond <= 0 {
@@ -210,6 +209,16 @@ func operationByName(name string) *participantops.Operation {
 		if op.Name == name {
 			return op
 		}
+	}
+	return nil
+}
+
+// checkOperation says what is wrong with name as the operation of a fault
+// or a rate limit: "" (every operation) or an operation of the contract.
+func checkOperation(name string) error {
+	if name != "" && operationByName(name) == nil {
+		return fmt.Errorf("%q is not an operation of the contract; use an operationId such as %q, or \"\" for every operation",
+			name, participantops.SendMessage.Name)
 	}
 	return nil
 }
