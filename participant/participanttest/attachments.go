@@ -84,7 +84,7 @@ func (svc *service) StartAttachmentUpload(ctx context.Context, req participantse
 		AttachmentId: &a.id,
 		UploadMetadata: &participantserver.UploadMetadata{
 			Url: &u, UrlExpiry: new(stamp(expiry)),
-			HeadersToInclude: &map[string]string{"Content-Type": a.contentType, attachmentIDHeader: a.id},
+			HeadersToInclude: new(a.signedHeaders()),
 		},
 	}
 	s.remember(m, key, idemEntry{fp: fp, seq: c.transcript.next(), result: result})
@@ -239,7 +239,7 @@ func (s *Server) storage(w http.ResponseWriter, r *http.Request) *storageError {
 	var data []byte
 	if a != nil {
 		size, data = a.size, a.data
-		headers = map[string]string{"Content-Type": a.contentType, attachmentIDHeader: a.id}
+		headers = a.signedHeaders()
 	}
 	completed := a != nil && a.completed
 	s.mu.Unlock()

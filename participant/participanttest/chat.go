@@ -129,6 +129,12 @@ type attachment struct {
 	completed             bool
 }
 
+// signedHeaders are the headers an upload of a must carry, exactly: its
+// StartAttachmentUpload answer hands them out as HeadersToInclude.
+func (a *attachment) signedHeaders() map[string]string {
+	return map[string]string{"Content-Type": a.contentType, attachmentIDHeader: a.id}
+}
+
 // newToken makes a token: 52 characters of base32, 260 random bits.
 func newToken() string { return rand.Text() + rand.Text() }
 
