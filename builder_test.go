@@ -104,8 +104,6 @@ func exampleAnswers(t *testing.T) map[string]string {
 	return answers
 }
 
-func oapiPtr[T any](v T) *T { return &v }
-
 // TestRequestsMatchOapiCodegenBuilders sends every operation through the
 // participant client, with a transport that records the request, and builds
 // the same request with gen/participantapi's NewXxxRequest from the typed
@@ -215,7 +213,7 @@ func TestRequestsMatchOapiCodegenBuilders(t *testing.T) {
 				return participantapi.NewCreateParticipantConnectionRequest(s, &participantapi.CreateParticipantConnectionParams{XAmzBearer: partToken},
 					participantapi.CreateParticipantConnectionJSONRequestBody{
 						Type:               &[]participantapi.ConnectionType{"WEBSOCKET", "CONNECTION_CREDENTIALS", "WEBRTC_CONNECTION"},
-						ConnectParticipant: oapiPtr(true)})
+						ConnectParticipant: new(true)})
 			},
 		},
 		{
@@ -285,7 +283,7 @@ func TestRequestsMatchOapiCodegenBuilders(t *testing.T) {
 			},
 			build: func(s string) (*http.Request, error) {
 				return participantapi.NewDisconnectParticipantRequest(s, &participantapi.DisconnectParticipantParams{XAmzBearer: connToken},
-					participantapi.DisconnectParticipantJSONRequestBody{ClientToken: oapiPtr(generated)})
+					participantapi.DisconnectParticipantJSONRequestBody{ClientToken: new(generated)})
 			},
 		},
 		{
@@ -297,7 +295,7 @@ func TestRequestsMatchOapiCodegenBuilders(t *testing.T) {
 			},
 			build: func(s string) (*http.Request, error) {
 				return participantapi.NewDisconnectParticipantRequest(s, &participantapi.DisconnectParticipantParams{XAmzBearer: connToken},
-					participantapi.DisconnectParticipantJSONRequestBody{ClientToken: oapiPtr(callers)})
+					participantapi.DisconnectParticipantJSONRequestBody{ClientToken: new(callers)})
 			},
 		},
 		{
@@ -309,7 +307,7 @@ func TestRequestsMatchOapiCodegenBuilders(t *testing.T) {
 			},
 			build: func(s string) (*http.Request, error) {
 				return participantapi.NewGetAttachmentRequest(s, &participantapi.GetAttachmentParams{XAmzBearer: connToken},
-					participantapi.GetAttachmentJSONRequestBody{AttachmentId: attachID, UrlExpiryInSeconds: oapiPtr[int32](120)})
+					participantapi.GetAttachmentJSONRequestBody{AttachmentId: attachID, UrlExpiryInSeconds: new(int32(120))})
 			},
 		},
 		{
@@ -347,9 +345,9 @@ func TestRequestsMatchOapiCodegenBuilders(t *testing.T) {
 			},
 			build: func(s string) (*http.Request, error) {
 				return participantapi.NewGetTranscriptRequest(s, &participantapi.GetTranscriptParams{XAmzBearer: connToken},
-					participantapi.GetTranscriptJSONRequestBody{ContactId: oapiPtr(sessionID), MaxResults: oapiPtr[int32](100),
-						NextToken: oapiPtr("eyJwYWdlIjoyfQ=="), ScanDirection: oapiPtr(participantapi.ScanDirection("FORWARD")),
-						SortOrder: oapiPtr(participantapi.SortKey("ASCENDING")), StartPosition: &participantapi.StartPosition{Id: oapiPtr(attachID)}})
+					participantapi.GetTranscriptJSONRequestBody{ContactId: new(sessionID), MaxResults: new(int32(100)),
+						NextToken: new("eyJwYWdlIjoyfQ=="), ScanDirection: new(participantapi.ScanDirection("FORWARD")),
+						SortOrder: new(participantapi.SortKey("ASCENDING")), StartPosition: &participantapi.StartPosition{Id: new(attachID)}})
 			},
 		},
 		{
@@ -361,7 +359,7 @@ func TestRequestsMatchOapiCodegenBuilders(t *testing.T) {
 			},
 			build: func(s string) (*http.Request, error) {
 				return participantapi.NewGetTranscriptRequest(s, &participantapi.GetTranscriptParams{XAmzBearer: connToken},
-					participantapi.GetTranscriptJSONRequestBody{StartPosition: &participantapi.StartPosition{MostRecent: oapiPtr[int32](5)}})
+					participantapi.GetTranscriptJSONRequestBody{StartPosition: &participantapi.StartPosition{MostRecent: new(int32(5))}})
 			},
 		},
 		{
@@ -386,7 +384,7 @@ func TestRequestsMatchOapiCodegenBuilders(t *testing.T) {
 			build: func(s string) (*http.Request, error) {
 				return participantapi.NewSendEventRequest(s, &participantapi.SendEventParams{XAmzBearer: connToken},
 					participantapi.SendEventJSONRequestBody{ContentType: "application/vnd.amazonaws.connect.event.message.read",
-						Content: oapiPtr(`{"messageId":"9b1c4a52-3f0e-4d7a-8c61-2e5f0a9d7b34"}`), ClientToken: oapiPtr(generated)})
+						Content: new(`{"messageId":"9b1c4a52-3f0e-4d7a-8c61-2e5f0a9d7b34"}`), ClientToken: new(generated)})
 			},
 		},
 		{
@@ -398,7 +396,7 @@ func TestRequestsMatchOapiCodegenBuilders(t *testing.T) {
 			},
 			build: func(s string) (*http.Request, error) {
 				return participantapi.NewSendEventRequest(s, &participantapi.SendEventParams{XAmzBearer: connToken},
-					participantapi.SendEventJSONRequestBody{ContentType: "application/vnd.amazonaws.connect.event.typing", ClientToken: oapiPtr(callers)})
+					participantapi.SendEventJSONRequestBody{ContentType: "application/vnd.amazonaws.connect.event.typing", ClientToken: new(callers)})
 			},
 		},
 		{
@@ -411,7 +409,7 @@ func TestRequestsMatchOapiCodegenBuilders(t *testing.T) {
 			},
 			build: func(s string) (*http.Request, error) {
 				return participantapi.NewSendMessageRequest(s, &participantapi.SendMessageParams{XAmzBearer: connToken},
-					participantapi.SendMessageJSONRequestBody{ContentType: "text/markdown", Content: "**Hi** <b>&amp;</b> \"quoted\" \\ é😀\u2028\t\n", ClientToken: oapiPtr(generated)})
+					participantapi.SendMessageJSONRequestBody{ContentType: "text/markdown", Content: "**Hi** <b>&amp;</b> \"quoted\" \\ é😀\u2028\t\n", ClientToken: new(generated)})
 			},
 		},
 		{
@@ -423,7 +421,7 @@ func TestRequestsMatchOapiCodegenBuilders(t *testing.T) {
 			},
 			build: func(s string) (*http.Request, error) {
 				return participantapi.NewSendMessageRequest(s, &participantapi.SendMessageParams{XAmzBearer: connToken},
-					participantapi.SendMessageJSONRequestBody{ContentType: "application/json", Content: `{"a":[1,2.5,null]}`, ClientToken: oapiPtr(callers)})
+					participantapi.SendMessageJSONRequestBody{ContentType: "application/json", Content: `{"a":[1,2.5,null]}`, ClientToken: new(callers)})
 			},
 		},
 		{

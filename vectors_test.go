@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"reflect"
@@ -365,17 +366,7 @@ func checkWire(t *testing.T, s sent, op *participantops.Operation, input map[str
 	}
 	if !reflect.DeepEqual(got, body) {
 		t.Errorf("the body differs from the vector's input (%d vs %d members, keys %v vs %v)",
-			len(got), len(body), slices.Sorted(mapsKeys(got)), slices.Sorted(mapsKeys(body)))
-	}
-}
-
-func mapsKeys(m map[string]any) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
+			len(got), len(body), slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(body)))
 	}
 }
 
@@ -402,13 +393,6 @@ func call(ctx context.Context, client *participant.Client, op *participantops.Op
 
 // goMethodName is the name of the Client method of an operation (Go initialisms).
 func goMethodName(op string) string { return strings.ReplaceAll(op, "Url", "URL") }
-
-// faultKinds maps the control API's fault kinds to the Go fake's.
-var faultKinds = map[string]participanttest.FaultKind{
-	"throttle": participanttest.FaultThrottle, "internal": participanttest.FaultInternal,
-	"bad-gateway": participanttest.FaultBadGateway, "delay": participanttest.FaultDelay,
-	"drop-before": participanttest.FaultDropBeforeProcessing, "drop-after": participanttest.FaultDropAfterProcessing,
-}
 
 // setUp does what a vector's setup asks of the fake, with client (without faults or
 // recording), and returns the token to use and the placeholders.
@@ -476,13 +460,20 @@ func setUp(t *testing.T, ctx context.Context, srv *participanttest.Server, clien
 		t.Fatalf("unknown setup token %q", s.Token)
 	}
 	if s.Fault != nil {
-		kind, ok := faultKinds[fmt.Sprint(s.Fault["Kind"])]
-		if !ok {
-			t.Fatalf("setup: fault kind %v is not one the Go runner knows", s.Fault["Kind"])
+		// The vector's fault is the control API's, as the TypeScript runner
+		// sends it.
+		body, err := json.Marshal(map[string]any{"Faults": []any{s.Fault}})
+		if err != nil {
+			t.Fatal(err)
 		}
-		count, _ := s.Fault["Count"].(float64)
-		operation, _ := s.Fault["Operation"].(string)
-		srv.InjectFaults(participanttest.Fault{Kind: kind, Count: int(count), Operation: operation})
+		resp, err := http.Post(srv.ControlURL()+"/faults", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("setup: injecting the fault: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("setup: the control API refused the fault %s: HTTP %d", body, resp.StatusCode)
+		}
 	}
 	return token
 }
