@@ -70,13 +70,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
-	target := participant.WithRegion(cmp.Or(*region, getenv("AWS_REGION")))
+	regionName := cmp.Or(*region, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION")) // as the client and the CLI read it
+	target := participant.WithRegion(regionName)
 	switch {
 	case *region != "" && *endpoint != "":
 		return errors.New("use --region or --endpoint, not both")
 	case *endpoint != "":
 		target = participant.WithEndpoint(*endpoint)
-	case *region == "" && getenv("AWS_REGION") == "":
+	case regionName == "":
 		return errors.New("no service to connect to: use --region REGION (or set AWS_REGION) or --endpoint URL")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
