@@ -60,7 +60,7 @@ func runChat(args []string, e env) int {
 	}
 	defer session.Close()
 	if c.builtIn != nil {
-		c.builtIn.agentSend(c.builtIn.contactID, "Hello! I am the built-in fake's agent: I answer every message. Ctrl-C leaves.")
+		c.builtIn.agentSend("Hello! I am the built-in fake's agent: I answer every message. Ctrl-C leaves.")
 	}
 
 	// Lines typed on stdin are sent as they come; the end of stdin leaves
@@ -107,7 +107,7 @@ func runChat(args []string, e env) int {
 			fmt.Fprintln(e.stdout, describe(item))
 		}
 		if c.builtIn != nil && chat.KindOf(item) == chat.KindMessage && item.ParticipantRole == participant.ParticipantRoleCustomer {
-			c.builtIn.agentSend(c.builtIn.contactID, "You said: "+item.Content)
+			c.builtIn.agentSend("You said: " + item.Content)
 		}
 	}
 	if ctx.Err() == nil {

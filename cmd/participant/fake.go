@@ -19,20 +19,26 @@ import (
 // in other languages. A build with -tags nofake leaves it, and its
 // dependencies (kin-openapi among them), out.
 
-// startBuiltInFake starts a fake service in-process, with a customer of a new
-// chat: connected (its connection token) and a participant token of its own.
-func startBuiltInFake() (*builtInFake, error) {
-	srv, err := participanttest.Start()
+// startBuiltInFake starts a fake service in-process, on addr (a free
+// loopback port if empty), with the participant token of a new chat's
+// customer, and the connection token of another, connected customer.
+func startBuiltInFake(addr string) (*builtInFake, error) {
+	var opts []participanttest.Option
+	if addr != "" {
+		opts = append(opts, participanttest.WithAddr(addr))
+	}
+	srv, err := participanttest.Start(opts...)
 	if err != nil {
 		return nil, err
 	}
 	p := srv.NewParticipant(participanttest.ParticipantOptions{})
 	return &builtInFake{
 		url:              srv.URL,
+		controlURL:       srv.ControlURL(),
 		participantToken: participant.Secret(p.ParticipantToken),
 		connectionToken:  participant.Secret(srv.NewConnection()),
 		contactID:        p.ContactID,
-		agentSend:        func(contactID, text string) { srv.AgentSend(contactID, text) },
+		agentSend:        func(text string) { srv.AgentSend(p.ContactID, text) },
 		close:            srv.Close,
 	}, nil
 }
@@ -79,20 +85,19 @@ func runFake(args []string, e env) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	srv, err := participanttest.Start(participanttest.WithAddr(*addr))
+	f, err := startBuiltInFake(*addr)
 	if err != nil {
 		return fail(e, "fake", errConfig{err.Error()})
 	}
-	defer srv.Close()
-	p := srv.NewParticipant(participanttest.ParticipantOptions{})
-	info := fakeInfo{URL: srv.URL, ControlURL: srv.ControlURL(), ContactID: p.ContactID,
-		ParticipantToken: p.ParticipantToken, ConnectionToken: srv.NewConnection()}
+	defer f.close()
+	info := fakeInfo{URL: f.url, ControlURL: f.controlURL, ContactID: f.contactID,
+		ParticipantToken: string(f.participantToken), ConnectionToken: string(f.connectionToken)}
 	if err := writeJSON(e, info); err != nil {
 		return fail(e, "fake", err)
 	}
-	fmt.Fprintf(e.stderr, "participant fake: serving on %s (control API %s); stop with Ctrl-C or SIGTERM\n", srv.URL, srv.ControlURL())
+	fmt.Fprintf(e.stderr, "participant fake: serving on %s (control API %s); stop with Ctrl-C or SIGTERM\n", f.url, f.controlURL)
 	<-ctx.Done()
-	srv.Close()
+	f.close()
 	fmt.Fprintln(e.stderr, "participant fake: stopped")
 	return exitOK
 }

@@ -5,7 +5,7 @@ package main
 // This build leaves the fake service out (-tags nofake): the command is a
 // client only, without the fake's dependencies.
 
-func startBuiltInFake() (*builtInFake, error) {
+func startBuiltInFake(string) (*builtInFake, error) {
 	return nil, errConfig{"this participant was built with -tags nofake, so it has no in-process fake: " +
 		"give --region or --endpoint (and a token)"}
 }

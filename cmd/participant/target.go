@@ -68,12 +68,12 @@ func (t *target) tokenEnv() string {
 // builtInFake is the fake service a command starts in-process (see
 // fake.go; a build with -tags nofake has none).
 type builtInFake struct {
-	url              string
+	url, controlURL  string
 	connectionToken  participant.Secret
-	participantToken participant.Secret
+	participantToken participant.Secret // of the customer of contactID
 	contactID        string
-	// agentSend sends a message as the agent of the contact.
-	agentSend func(contactID, text string)
+	// agentSend sends a message as the agent of contactID.
+	agentSend func(text string)
 	close     func()
 }
 
@@ -126,7 +126,7 @@ func (t *target) open(e env) (*conn, error) {
 		useFake = true
 	}
 	if useFake {
-		f, err := startBuiltInFake()
+		f, err := startBuiltInFake("")
 		if err != nil {
 			return nil, err
 		}
