@@ -38,18 +38,18 @@ const (
 	unitConns  = "conns/op"
 )
 
-// Benchmark name prefixes: a client benchmark SendMessage_<Suffix> is paired
-// with its floor Floor_<Suffix>, GetTranscript_<Suffix> with
-// FloorTranscript_<Suffix>.
+// Benchmark name prefixes.
 const (
-	clientPrefix     = "SendMessage_"
-	floorPrefix      = "Floor_"
-	transcriptPrefix = "GetTranscript_"
-	validatePrefix   = "Validate_"
+	clientPrefix   = "SendMessage_"
+	validatePrefix = "Validate_"
 )
 
-// floorOf maps the prefix of each client benchmark to its floor's.
-var floorOf = map[string]string{clientPrefix: floorPrefix, transcriptPrefix: "FloorTranscript_"}
+// families pair client benchmarks with their floors: client+<Suffix> with
+// floor+<Suffix>, reported as pair label+<Suffix>.
+var families = []struct{ client, floor, label string }{
+	{clientPrefix, "Floor_", ""},
+	{"GetTranscript_", "FloorTranscript_", "Transcript"},
+}
 
 // The targets of the issue.
 const (
@@ -204,20 +204,17 @@ func medians(r *results, name string) side {
 func pairs(r *results) []pair {
 	var ps []pair
 	for _, name := range r.order {
-		for prefix, floor := range floorOf {
-			suffix, isClient := strings.CutPrefix(name, prefix)
+		for _, fam := range families {
+			suffix, isClient := strings.CutPrefix(name, fam.client)
 			if !isClient {
 				continue
 			}
-			if _, hasFloor := r.runs[floor+suffix]; !hasFloor {
+			if _, hasFloor := r.runs[fam.floor+suffix]; !hasFloor {
 				continue
 			}
-			c, f := medians(r, name), medians(r, floor+suffix)
-			if prefix == transcriptPrefix {
-				suffix = "Transcript" + suffix
-			}
+			c, f := medians(r, name), medians(r, fam.floor+suffix)
 			ps = append(ps, pair{
-				suffix:      suffix,
+				suffix:      fam.label + suffix,
 				client:      c,
 				floor:       f,
 				nsRatio:     ratio(c.ns, f.ns),
@@ -320,7 +317,7 @@ func report(w io.Writer, r *results) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "== benchratio: medians, client (SendMessage_*, GetTranscript_*) vs floor (Floor_*, FloorTranscript_*)")
 	if len(ps) == 0 {
-		fmt.Fprintln(w, "no SendMessage_<X> / Floor_<X> pairs in the input")
+		fmt.Fprintln(w, "no client/floor pairs (SendMessage_<X> / Floor_<X>, GetTranscript_<X> / FloorTranscript_<X>) in the input")
 	} else {
 		var names []string
 		for _, p := range ps {
