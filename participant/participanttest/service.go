@@ -150,9 +150,6 @@ func (s *Server) remember(m *member, key idemKey, e idemEntry) {
 	m.contact.idem.remember(key, e, s.cfg.transcriptLimit)
 }
 
-// eventResult is the remembered answer of an event that is not stored.
-type eventResult struct{ id, absoluteTime string }
-
 func deref[T any](p *T) T {
 	var zero T
 	if p == nil {
@@ -327,8 +324,7 @@ func (svc *service) SendEvent(ctx context.Context, req participantserver.SendEve
 		return nil, e
 	}
 	if replay {
-		r := first.result.(eventResult)
-		return eventAccepted(r), nil
+		return participantserver.SendEvent200JSONResponse{Body: first.result.(participantserver.SendEventResult)}, nil
 	}
 	if !slices.Contains(eventTypesFromParticipants, body.ContentType) {
 		return nil, validationError(problem{"ContentType", "must be an event type participants send: " + strings.Join(eventTypesFromParticipants, ", ")})
@@ -345,15 +341,9 @@ func (svc *service) SendEvent(ctx context.Context, req participantserver.SendEve
 	default: // the deprecated connection.acknowledged: accepted, nothing else
 		it = s.newItem(c, m, participant.ChatItemTypeEvent, body.ContentType, content)
 	}
-	r := eventResult{id: it.ID, absoluteTime: string(it.AbsoluteTime)}
-	s.remember(m, key, idemEntry{fp: fp, seq: c.transcript.next(), result: r})
-	return eventAccepted(r), nil
-}
-
-func eventAccepted(r eventResult) participantserver.SendEvent200JSONResponse {
-	return participantserver.SendEvent200JSONResponse{
-		Body: participantserver.SendEventResult{Id: &r.id, AbsoluteTime: &r.absoluteTime},
-	}
+	result := participantserver.SendEventResult{Id: &it.ID, AbsoluteTime: new(string(it.AbsoluteTime))}
+	s.remember(m, key, idemEntry{fp: fp, seq: c.transcript.next(), result: result})
+	return participantserver.SendEvent200JSONResponse{Body: result}, nil
 }
 
 // receiptLocked records m's receipt (delivered or read) for the message
