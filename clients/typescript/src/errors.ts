@@ -16,15 +16,15 @@
  * idempotency token, which is no secret: an error of an operation that has one carries the
  * `clientToken` that was sent, so the caller can send the same request again safely.
  */
-import { enums, errorStatus, errorTypeHeader, requestIdHeader, type ErrorCode } from "./generated/operations.js";
+import { errorStatus, errorTypeHeader, requestIdHeader, type ErrorCode } from "./generated/operations.js";
 import type { Secrets } from "./redact.js";
-import { isRecord } from "./shapes.js";
+import { isRecord, type EnumValue } from "./shapes.js";
 
 /** Where the fault lies, as the service model classifies its errors. */
 export type ErrorFault = "client" | "server";
 
 /** The kinds of resource a {@link ResourceNotFoundException} names; the enumeration is open. */
-export type ResourceType = (typeof enums.ResourceType)[number] | (string & {});
+export type ResourceType = EnumValue<"ResourceType">;
 
 /** The fields of every service error. */
 export interface ServiceErrorInit {

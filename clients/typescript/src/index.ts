@@ -26,7 +26,7 @@ import { INVALID_RESPONSE, ServiceError } from "./errors.js";
 import { enums, type OperationName } from "./generated/operations.js";
 import { createInvoke } from "./invoke.js";
 import { Secrets } from "./redact.js";
-import type { Input, KnownValuesOf, Output } from "./shapes.js";
+import type { EnumValue, Input, KnownValuesOf, Output } from "./shapes.js";
 
 export * from "./errors.js";
 export type { components, paths } from "./generated/participant.js";
@@ -45,10 +45,7 @@ export {
 } from "./generated/operations.js";
 export { REDACTED } from "./redact.js";
 export type { AttachmentBody } from "./attachments.js";
-export type { HasIdempotencyToken, Input, Output, StructOf, ValueOf } from "./shapes.js";
-
-/** A value of one of the contract's enumerations; they are open, so other strings may arrive. */
-export type EnumValue<K extends keyof typeof enums> = (typeof enums)[K][number] | (string & {});
+export type { EnumValue, HasIdempotencyToken, Input, Output, StructOf, ValueOf } from "./shapes.js";
 
 /** The content types the contract documents for SendMessage; any other string is passed through to the service. */
 export type KnownContentType = KnownValuesOf<"SendMessage", "ContentType">;

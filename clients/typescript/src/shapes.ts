@@ -7,7 +7,10 @@
  * `WebRTCConnection` ↔ `webRTCConnection`). The table gives the wire names, the kinds and the
  * nesting, so no operation has code or a type of its own here.
  */
-import { operations, type Member, type OperationName } from "./generated/operations.js";
+import { operations, type enums, type Member, type OperationName } from "./generated/operations.js";
+
+/** A value of one of the contract's enumerations; they are open, so other strings may arrive. */
+export type EnumValue<K extends keyof typeof enums> = (typeof enums)[K][number] | (string & {});
 
 type Operations = typeof operations;
 
